@@ -1,0 +1,50 @@
+# Footfall: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-deps lint tracker bench-ingest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-install only when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	FOOTFALL_DEMO=$${FOOTFALL_DEMO:-1} $(BIN)/footfall serve --host $(HOST) --port $(PORT)
+
+# The browser tests need Debian's chromium; the tracker build test needs node + npm.
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium for the browser tests (Debian package)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing node + npm for the tracker build test (Debian packages)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@test -d tracker_js/node_modules || (cd tracker_js && npm ci --no-audit --no-fund --loglevel=error)
+
+test: $(VENV)/.installed-dev test-deps
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+tracker: test-deps
+	cd tracker_js && npm run build
+
+bench-ingest: $(VENV)/.installed
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,1 @@
+"""Ingest: parse and validate requests, enrich events in named steps, spool and store them."""

@@ -1,0 +1,1 @@
+"""Everything that speaks SQL: the store, migrations and one query per report."""

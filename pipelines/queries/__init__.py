@@ -1,0 +1,1 @@
+"""One module per report: a function over (store, Query) returning plain rows."""

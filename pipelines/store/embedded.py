@@ -1,0 +1,172 @@
+"""chDB: the ClickHouse engine inside this process, on a data directory.
+
+chDB lets one process own a data directory (and one process use only one), so we take an
+exclusive lock file first and fail with a clear message instead of chDB's bare BAD_ARGUMENTS.
+Stores for several databases in the same directory may coexist in one process. Parameterized queries from several
+threads on one connection race (UNKNOWN_QUERY_PARAMETER), so every call holds a lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+import chdb
+import pyarrow as pa
+
+from pipelines.store.base import (
+    Params,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    checked_dedup_token,
+    checked_identifier,
+    param_text,
+)
+
+LOCK_FILE = "footfall.lock"
+
+
+class DataDirInUse(StoreUnavailable):
+    """Another process already holds the embedded data directory."""
+
+
+_held_locks: dict[Path, tuple[IO[str], int]] = {}
+_held_guard = threading.Lock()
+
+
+def _lock_data_dir(data_dir: Path) -> Path:
+    """Hold the data dir for this process; several stores in one process share the hold."""
+    key = data_dir.resolve()
+    with _held_guard:
+        if key in _held_locks:
+            handle, count = _held_locks[key]
+            _held_locks[key] = (handle, count + 1)
+            return key
+        if _held_locks:
+            # chDB binds one process to one data directory.
+            raise StoreUnavailable(f"this process already uses the data directory {next(iter(_held_locks))}")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(data_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held open for the store's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            handle.close()
+            raise DataDirInUse(
+                f"the data directory {data_dir} is in use by another Footfall process (pid {owner}). "
+                "Stop that process, or point FOOTFALL_DATA_DIR elsewhere."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        _held_locks[key] = (handle, 1)
+        return key
+
+
+def _unlock_data_dir(key: Path) -> None:
+    with _held_guard:
+        handle, count = _held_locks[key]
+        if count > 1:
+            _held_locks[key] = (handle, count - 1)
+            return
+        del _held_locks[key]
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _clean(params: Params | None) -> dict[str, str]:
+    return {name: param_text(value) for name, value in (params or {}).items()}
+
+
+class EmbeddedStore(Store):
+    engine = "chdb"
+
+    def __init__(self, data_dir: Path, database: str, settings: dict[str, Any] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.database = checked_identifier(database)
+        self._lock_key: Path | None = _lock_data_dir(self.data_dir)
+        self._lock = threading.Lock()
+        self._ro_lock = threading.Lock()
+        self._settings = settings or {}
+        self._path = str((self.data_dir / "clickhouse").resolve())
+        try:
+            self._conn = chdb.connect(self._connection_string())
+            self._conn.query(f"CREATE DATABASE IF NOT EXISTS {self.database}")
+            self._conn.query(f"USE {self.database}")
+        except Exception as exc:
+            self._release_lock()
+            raise StoreUnavailable(f"could not open the embedded store in {self._path}: {exc}") from exc
+        self._ro_conn: Any = None
+
+    def _connection_string(self, **extra: Any) -> str:
+        options = {**self._settings, **extra}
+        query = "&".join(f"{key}={value}" for key, value in options.items())
+        return f"{self._path}?{query}" if query else self._path
+
+    def _run(self, sql: str, fmt: str, params: Params | None) -> Any:
+        with self._lock:
+            try:
+                return self._conn.query(sql, fmt, params=_clean(params))
+            except Exception as exc:  # chDB raises its own error types; keep ClickHouse's message
+                raise StoreError(str(exc)) from exc
+
+    def query_arrow(self, sql: str, params: Params | None = None) -> pa.Table:
+        result = self._run(sql, "ArrowTable", params)
+        assert isinstance(result, pa.Table)
+        return result
+
+    def command(self, sql: str, params: Params | None = None) -> None:
+        self._run(sql, "CSV", params)
+
+    def insert(self, table: str, data: pa.Table, dedup_token: str | None = None) -> None:
+        if data.num_rows == 0:
+            return
+        columns = ", ".join(checked_identifier(name) for name in data.column_names)
+        settings = ""
+        if dedup_token is not None:
+            settings = f" SETTINGS insert_deduplication_token = '{checked_dedup_token(dedup_token)}'"
+        # chDB's Python() table function reads the local variable named `batch` by name.
+        batch = data  # noqa: F841
+        self.command(
+            f"INSERT INTO {checked_identifier(table)} ({columns}){settings} "
+            f"SELECT {columns} FROM Python(batch)"
+        )
+
+    def raw(self, sql: str, fmt: str, params: Params | None = None, readonly: bool = False) -> bytes:
+        if not readonly:
+            return bytes(self._run(sql, fmt, params).bytes())
+        with self._ro_lock:
+            try:
+                if self._ro_conn is None:
+                    # A second connection on the same engine whose session ClickHouse keeps read-only.
+                    self._ro_conn = chdb.connect(self._connection_string(readonly=1))
+                    self._ro_conn.query(f"USE {self.database}")
+                return bytes(self._ro_conn.query(sql, fmt, params=_clean(params)).bytes())
+            except Exception as exc:
+                raise StoreError(str(exc)) from exc
+
+    def ping(self) -> bool:
+        try:
+            return self.scalar("SELECT 1") == 1
+        except StoreError:
+            return False
+
+    def _release_lock(self) -> None:
+        if self._lock_key is not None:
+            _unlock_data_dir(self._lock_key)
+            self._lock_key = None
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in (self._ro_conn, getattr(self, "_conn", None)):
+                if conn is not None:
+                    conn.close()
+            self._ro_conn = None
+            self._conn = None
+        self._release_lock()
