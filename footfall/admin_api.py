@@ -15,9 +15,11 @@ MAX_SQL_BYTES = 100_000
 
 
 def _authorized(request: Request) -> bool:
-    expected = getattr(request.app.state, "admin_token", None)
+    expected: str | None = getattr(request.app.state, "admin_token", None)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token, expected)
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(token.encode(), expected.encode())
 
 
 async def sql_endpoint(request: Request) -> Response:

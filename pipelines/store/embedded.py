@@ -96,7 +96,7 @@ class EmbeddedStore(Store):
         self._settings = settings or {}
         self._path = str((self.data_dir / "clickhouse").resolve())
         try:
-            self._conn = chdb.connect(self._connection_string())
+            self._conn = chdb.connect(self._connection_string())  # type: ignore[no-untyped-call]
             self._conn.query(f"CREATE DATABASE IF NOT EXISTS {self.database}")
             self._conn.query(f"USE {self.database}")
         except Exception as exc:
@@ -145,7 +145,9 @@ class EmbeddedStore(Store):
             try:
                 if self._ro_conn is None:
                     # A second connection on the same engine whose session ClickHouse keeps read-only.
-                    self._ro_conn = chdb.connect(self._connection_string(readonly=1))
+                    self._ro_conn = chdb.connect(  # type: ignore[no-untyped-call]
+                        self._connection_string(readonly=1)
+                    )
                     self._ro_conn.query(f"USE {self.database}")
                 return bytes(self._ro_conn.query(sql, fmt, params=_clean(params)).bytes())
             except Exception as exc:
@@ -153,7 +155,7 @@ class EmbeddedStore(Store):
 
     def ping(self) -> bool:
         try:
-            return self.scalar("SELECT 1") == 1
+            return bool(self.scalar("SELECT 1") == 1)
         except StoreError:
             return False
 

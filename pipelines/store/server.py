@@ -97,7 +97,7 @@ class ServerStore(Store):
                 raise StoreError(str(exc)) from exc
 
     def query_arrow(self, sql: str, params: Params | None = None) -> pa.Table:
-        return self._call("query_arrow", sql, parameters=dict(params or {}))  # type: ignore[no-any-return]
+        return self._call("query_arrow", sql, parameters=dict(params or {}))
 
     def command(self, sql: str, params: Params | None = None) -> None:
         self._call("command", sql, parameters=dict(params or {}))
