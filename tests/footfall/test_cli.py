@@ -21,9 +21,12 @@ def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
                           text=True, timeout=180, cwd=data_dir.parent)
 
 
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+
 def send_pageview(server: RunningServer, path: str) -> None:
     response = httpx.post(f"{server.url}/api/event", content=json.dumps({"u": f"http://localhost{path}"}),
-                          headers={"content-type": "text/plain"})
+                          headers={"content-type": "text/plain", "user-agent": BROWSER})
     assert response.status_code == 202, response.text
     assert response.json()["accepted"] == 1
 
@@ -31,6 +34,7 @@ def send_pageview(server: RunningServer, path: str) -> None:
 def test_sql_goes_through_the_running_server(server: RunningServer) -> None:
     send_pageview(server, "/pricing")
     send_pageview(server, "/docs")
+    assert server.wait_for_count(2) == 2
     result = server.footfall("sql", "SELECT path FROM events ORDER BY path", "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ['"path"', '"/docs"', '"/pricing"']
@@ -81,6 +85,10 @@ def test_sites_add_list_remove(tmp_path: Path) -> None:
     listed = run(data_dir, "sites", "list").stdout
     assert "example.com (+*.example.org)" in listed and "tz=Asia/Ho_Chi_Minh" in listed
     assert "cookieless=True" in listed
+    # Changing one option keeps the others.
+    assert run(data_dir, "sites", "add", "example.com", "--respect-dnt").returncode == 0
+    listed = run(data_dir, "sites", "list").stdout
+    assert "tz=Asia/Ho_Chi_Minh" in listed and "cookieless=True" in listed and "respect_dnt=True" in listed
     removed = run(data_dir, "sites", "remove", "example.com", "--yes")
     assert removed.returncode == 0, removed.stderr
     assert "No sites yet" in run(data_dir, "sites", "list").stdout

@@ -1,0 +1,116 @@
+"""The collector's moving parts and their lifecycle: steps → spool → flusher → store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from collector.context import SITES_REFRESH_SECONDS, Context
+from collector.flusher import Flusher
+from collector.geo import parse_ip
+from collector.metrics import Metrics
+from collector.pipeline import DropReason, Event, run_steps
+from collector.spool import GroupCommit, Spool
+from collector.steps import STEPS
+from footfall.settings import Settings
+from pipelines.store.base import Store, StoreError
+
+log = logging.getLogger("footfall.collector")
+
+# Rows the store received in the last minutes: a client retrying after a crash finds its
+# event ids here (together with whatever is still in the spool).
+_RECENT_ROWS = """
+SELECT toString(event_id) AS event_id, visitor_id, session_id, toUnixTimestamp64Milli(timestamp) AS timestamp
+FROM events
+WHERE timestamp > now64(3) - INTERVAL 25 HOUR AND ingested_at > now64(3) - INTERVAL 30 MINUTE
+"""
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+class Collector:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = Metrics()
+        self.context = Context.create(settings, store, self.metrics)
+        self.spool = Spool(settings.data_dir / "spool", max_bytes=settings.spool_max_mb * 1024 * 1024)
+        self.commit = GroupCommit(self.spool)
+        self.flusher = Flusher(
+            self.spool, store, batch_rows=settings.flush_rows,
+            interval=settings.flush_interval_ms / 1000, observe=self.metrics.observe_flush,
+        )
+        self._refresher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await run_in_threadpool(self._seed)
+        self.commit.start()
+        self.flusher.start()
+        self._refresher = asyncio.get_running_loop().create_task(self._refresh_sites())
+
+    def _seed(self) -> None:
+        """Restore duplicate detection and open visits from the spool and the store."""
+        self.context.sites.refresh()
+        unflushed = list(self.spool.unflushed_rows())
+        try:
+            recent = self.store.query(_RECENT_ROWS)
+        except StoreError as exc:
+            log.warning("store unavailable at start; duplicate detection covers only the spool: %s", exc)
+            recent = []
+        for rows in (recent, unflushed):
+            self.context.recent_ids.remember(row["event_id"] for row in rows)
+            self.context.sessions.seed(rows)
+        if unflushed:
+            log.warning("replaying %d events left in the spool", len(unflushed))
+
+    async def _refresh_sites(self) -> None:
+        while True:
+            await asyncio.sleep(SITES_REFRESH_SECONDS)
+            await run_in_threadpool(self.context.sites.refresh)
+
+    async def stop(self) -> None:
+        """Finish acknowledging, then write the spool to the store for up to the drain time."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+        await self.commit.stop()
+        drained = await run_in_threadpool(self.flusher.stop, float(self.settings.drain_seconds))
+        self.spool.close()
+        if not drained:
+            log.warning("%d spooled bytes not yet in the store; they are written at the next start",
+                        self.spool.pending_bytes)
+
+    def process(
+        self, payloads: list[dict[str, Any]], meta: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], IngestResult]:
+        """Run every event through the steps; return the rows to spool and the tally."""
+        result = IngestResult()
+        rows = []
+        received = int(time.time() * 1000)
+        for payload in payloads:
+            event = Event(payload=payload, received_ms=received, **meta)
+            if event.trusted:
+                # Server-side tracking: the sender relays its visitor's address and browser.
+                relayed = parse_ip(payload.get("ip", ""))
+                event.ip = str(relayed) if relayed is not None else event.ip
+                event.user_agent = payload.get("user_agent", event.user_agent)
+            run_steps(event, self.context, STEPS)
+            if event.dropped is None:
+                rows.append(event.row)
+            else:
+                result.dropped[event.dropped.value] = result.dropped.get(event.dropped.value, 0) + 1
+        # Duplicates were stored before: acknowledged again, as the client expects.
+        result.accepted = len(rows) + result.dropped.get(DropReason.DUPLICATE.value, 0)
+        return rows, result
+
+    @property
+    def ready(self) -> bool:
+        return self.flusher.store_healthy and self.spool.pending_bytes < self.spool.max_bytes * 0.9

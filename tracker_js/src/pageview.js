@@ -1,0 +1,35 @@
+// Page views: one on load, one per SPA navigation (history.pushState / replaceState, the back
+// and forward buttons, and #hash changes when data-hash is set). A navigation to the URL already
+// counted is not a new page view. The referrer goes with the first page view only, and only
+// when it is another site's: later views come from this page.
+import { has } from './config.js';
+import { pageUrl, track } from './track.js';
+
+export const trackPageviews = () => {
+  let last;
+  // Another site's address, or nothing. "https://host:port/path".split('/')[2] is the host.
+  let referrer = document.referrer;
+  if (referrer.split('/')[2] == location.host) referrer = '';
+
+  const pageview = () => {
+    if (pageUrl() == last) return;
+    last = pageUrl();
+    track('pageview', { r: referrer || undefined });
+    referrer = '';
+  };
+
+  // Routers usually set document.title just after pushState: let them, then send. Several
+  // navigations within the wait end as one page view, for the URL they end at.
+  const later = () => setTimeout(pageview, 50);
+
+  for (const method of ['pushState', 'replaceState']) {
+    const original = history[method];
+    history[method] = function () {
+      later();
+      return original.apply(this, arguments);
+    };
+  }
+  addEventListener('popstate', later);
+  if (has('hash')) addEventListener('hashchange', later);
+  pageview();
+};
