@@ -19,7 +19,7 @@ import orjson
 import pyarrow as pa
 
 from collector.spool import Checkpoint, Position, Spool
-from pipelines.events import events_batch
+from pipelines.batches import batches_by_table
 from pipelines.store.base import Store, StoreError
 
 log = logging.getLogger("footfall.flusher")
@@ -92,8 +92,8 @@ class Flusher:
     def _write(self, start: Position, end: Position, rows: list[dict[str, Any]], consumed: int) -> bool:
         """Insert one batch until it succeeds; False when shutting down with it unwritten."""
         try:
-            batch = events_batch(rows)
-        except (ValueError, TypeError, pa.ArrowException) as exc:
+            batches = batches_by_table(rows)
+        except (ValueError, TypeError, KeyError, pa.ArrowException) as exc:
             # Rows that cannot even become a batch will never insert: keep them on disk, move on.
             self._set_aside(start, rows, exc)
             self.spool.commit(Checkpoint(end), consumed)
@@ -104,7 +104,10 @@ class Flusher:
         while True:
             began = time.perf_counter()
             try:
-                self.store.insert("events", batch, dedup_token=token)
+                # One token per table: after a partial success, the retry re-inserts every table
+                # and ClickHouse drops the ones that already went in.
+                for table, batch in batches.items():
+                    self.store.insert(table, batch, dedup_token=f"{token}-{table}")
             except StoreError as exc:
                 # Down, overloaded or a table detached: all pass, so retry and let the spool grow.
                 self.store_healthy = False

@@ -127,7 +127,7 @@ def test_a_batch_in_flight_at_a_crash_is_replayed_once(tmp_path: Path, store: St
     # The crash: the batch was inserted, but the process died before recording it as done.
     spool.commit(Checkpoint(start, inflight=end))
     from pipelines.events import events_batch
-    token = f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}"
+    token = f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}-events"
     store.insert("events", events_batch(read), dedup_token=token)
     del spool
     restarted = Spool(tmp_path, max_bytes=1 << 24)
@@ -183,3 +183,16 @@ def test_stop_leaves_unwritable_rows_for_the_next_start(tmp_path: Path, store: S
     wait_until(lambda: store.scalar("SELECT count() FROM events") == 5)
     assert again.stop(drain_seconds=5)
     assert os.listdir(tmp_path)  # the checkpoint stays
+
+
+def test_rows_for_an_unknown_table_are_set_aside_not_lost(tmp_path: Path, store: Store) -> None:
+    spool = Spool(tmp_path, max_bytes=1 << 24)
+    spool.append([{"_table": "no_such_table", "x": 1}])
+    spool.append(rows(3, "/fine"))
+    spool.sync()
+    flusher = Flusher(spool, store, batch_rows=1, interval=0.05)
+    flusher.start()
+    wait_until(lambda: store.scalar("SELECT count() FROM events") == 3)
+    assert flusher.stop(drain_seconds=5)
+    [kept] = list((tmp_path / "rejected").iterdir())
+    assert "no_such_table" in kept.read_text()

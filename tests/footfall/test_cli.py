@@ -143,3 +143,16 @@ def test_users_add_prompts_for_the_password(tmp_path: Path) -> None:
 def test_version() -> None:
     result = subprocess.run([sys.executable, "-m", "footfall", "version"], capture_output=True, text=True)
     assert result.stdout.strip() == f"footfall {__version__}"
+
+
+def test_demo_data_writes_realistic_events_with_a_progress_bar(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = run(data_dir, "demo-data", "--events", "30000", "--days", "7", "--site", "demo.example", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert "Wrote 30,000 events for demo.example over 7 days." in result.stdout
+    assert "demo events" in result.stderr and "100%" in result.stderr  # tqdm's bar
+    summary = run(data_dir, "sql", "SELECT count() AS n, uniqExact(visitor_id) > 100 AS many_visitors, "
+                  "dateDiff('day', min(timestamp), max(timestamp)) <= 7 AS in_range FROM events", "--format", "csv")
+    assert summary.stdout.splitlines()[1] == "30000,1,1"
+    assert "demo.example" in run(data_dir, "sites", "list").stdout
+    assert run(data_dir, "demo-data", "--events", "0").returncode == 1
