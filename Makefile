@@ -39,7 +39,7 @@ test-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	@test -d tracker_js/node_modules || (cd tracker_js && npm ci --no-audit --no-fund --loglevel=error)
 
-test: $(VENV)/.installed-dev test-deps
+test: $(VENV)/.installed-dev test-deps lint
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
