@@ -110,8 +110,9 @@ async def ingest(request: Request) -> Response:
             return _refuse(collector, full, len(rows), {"Retry-After": "5"})
     collector.metrics.accepted.inc(len(rows))
     collector.metrics.request_seconds.observe(time.perf_counter() - began)
-    return JSONResponse({"accepted": result.accepted, "dropped": sum(result.dropped.values())}, 202,
-                        headers=CORS_HEADERS)
+    # A duplicate is a retry of a stored event: acknowledged as accepted, so not also as dropped.
+    dropped = sum(result.dropped.values()) - result.dropped.get(DropReason.DUPLICATE.value, 0)
+    return JSONResponse({"accepted": result.accepted, "dropped": dropped}, 202, headers=CORS_HEADERS)
 
 
 def _server_side_meta(collector: Collector, token: str, payloads: list[dict[str, Any]],
@@ -124,7 +125,9 @@ def _server_side_meta(collector: Collector, token: str, payloads: list[dict[str,
         raise BadRequest(503, DropReason.BAD_TOKEN, "cannot check the token right now; retry later") from None
     if found is None or found.scope != "events:write":
         raise BadRequest(401, DropReason.BAD_TOKEN, "the token is unknown, revoked or not an events:write token")
-    if any(p.get("site", found.site_id).lower() != found.site_id for p in payloads):
+    for payload in payloads:
+        payload.setdefault("site", found.site_id)  # so the page must be on one of the token's hostnames
+    if any(p["site"].lower() != found.site_id for p in payloads):
         raise BadRequest(403, DropReason.BAD_TOKEN, f"this token may only send events for {found.site_id}")
     return {**meta, "trusted": True}
 
