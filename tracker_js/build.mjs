@@ -1,7 +1,9 @@
-// Build the tracker: src/index.js -> <out>/t.js (IIFE, minified, ES2017, no source map).
+// Build the tracker: src/index.js -> <out>/t.js and <out>/t-heatmap.js (IIFE, minified, ES2017,
+// no source map). One source, two builds: HEATMAP is a compile-time constant, so t.js carries
+// no click-collection code at all (see ARCHITECTURE.md, "Two builds").
 // Output is deterministic, so tests can rebuild into a temp dir and compare with the committed
-// dist/t.js. The out dir is the first argument, or FOOTFALL_TRACKER_OUT, or dist/.
-// Prints raw and gzip -9 sizes, and fails when the gzipped file is over the budget.
+// dist/. The out dir is the first argument, or FOOTFALL_TRACKER_OUT, or dist/.
+// Prints raw and gzip -9 sizes, and fails when a gzipped file is over its budget.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,28 +12,37 @@ import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(process.argv[2] || process.env.FOOTFALL_TRACKER_OUT || join(here, 'dist'));
-const BUDGET_GZIP_BYTES = 1536; // see ARCHITECTURE.md, "Size budget"
+const BUDGET_GZIP_BYTES = 1536; // t.js; see ARCHITECTURE.md, "Size budget"
+const HEATMAP_BUDGET_GZIP_BYTES = 2048; // t-heatmap.js
+const BUILDS = [
+  { name: 't.js', heatmap: false, budget: BUDGET_GZIP_BYTES },
+  { name: 't-heatmap.js', heatmap: true, budget: HEATMAP_BUDGET_GZIP_BYTES },
+];
 
 mkdirSync(outDir, { recursive: true });
-const outfile = join(outDir, 't.js');
-await build({
-  entryPoints: [join(here, 'src', 'index.js')],
-  outfile,
-  bundle: true,
-  format: 'iife',
-  minify: true,
-  target: 'es2017',
-  platform: 'browser',
-  sourcemap: false,
-  legalComments: 'none',
-  charset: 'utf8',
-  logLevel: 'warning',
-});
-
-const code = readFileSync(outfile);
-const gzipped = gzipSync(code, { level: 9 }).length;
-console.log(`${outfile}: ${code.length} bytes, ${gzipped} bytes gzip -9 (budget ${BUDGET_GZIP_BYTES})`);
-if (gzipped > BUDGET_GZIP_BYTES) {
-  console.error(`t.js is over its size budget by ${gzipped - BUDGET_GZIP_BYTES} bytes`);
-  process.exit(1);
+let over = false;
+for (const { name, heatmap, budget } of BUILDS) {
+  const outfile = join(outDir, name);
+  await build({
+    entryPoints: [join(here, 'src', 'index.js')],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    minify: true,
+    target: 'es2017',
+    platform: 'browser',
+    define: { HEATMAP: String(heatmap) },
+    sourcemap: false,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  });
+  const code = readFileSync(outfile);
+  const gzipped = gzipSync(code, { level: 9 }).length;
+  console.log(`${outfile}: ${code.length} bytes, ${gzipped} bytes gzip -9 (budget ${budget})`);
+  if (gzipped > budget) {
+    console.error(`${name} is over its size budget by ${gzipped - budget} bytes`);
+    over = true;
+  }
 }
+if (over) process.exit(1);

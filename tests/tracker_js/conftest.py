@@ -2,24 +2,35 @@
 per test, and a tiny HTTP server for the fixture pages in `pages/`.
 
 The fixture pages are served from their own origin (another loopback port), so the tracker
-loads cross-origin from the `server` fixture's `/t.js` and posts cross-origin to its
-`/api/event`, as on a real site. `{{SERVER}}` in a page (and in its headers) becomes the
-server's URL.
+loads cross-origin from the `server` fixture's `/t.js` (or `/t-heatmap.js`) and posts
+cross-origin to its `/api/event`, as on a real site. In a page (and in its headers)
+`{{SERVER}}` becomes the server's URL and `{{UNREACHABLE}}` a loopback address where nothing
+listens. `/files/<name>` on the pages' server answers with a small download.
+
+Playwright keeps every page it drives visible and focused (it turns on DevTools focus
+emulation, which also holds the page "visible"). Tests of time on page need real visibility
+changes, so `real_tab` drives a tab over the raw DevTools protocol in a browser context
+Playwright does not manage: there, opening another tab in the same window really hides it
+(`document.visibilityState` becomes "hidden", `visibilitychange` and `blur` fire), activating
+it again shows it, and closing it fires `pagehide`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, free_port
 
 PAGES = Path(__file__).parent / "pages"
 CHROMIUM = "/usr/bin/chromium"
@@ -34,23 +45,51 @@ CHROME_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
 )
 # Response headers per fixture page.
-PAGE_HEADERS = {
-    "csp.html": {
-        "Content-Security-Policy": "default-src 'self'; script-src {{SERVER}}; connect-src {{SERVER}}",
-    },
-}
+STRICT_CSP = {"Content-Security-Policy": "default-src 'self'; script-src {{SERVER}}; connect-src {{SERVER}}"}
+PAGE_HEADERS = {"csp.html": STRICT_CSP, "csp-heatmap.html": STRICT_CSP}
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "application/javascript"}
+COLUMNS = (
+    "event_type, event_name, hostname, path, query, title, referrer, screen_width, screen_height, language, "
+    "timezone, toString(visitor_id) AS visitor, props, engagement_ms, scroll_depth, click_x, click_y, "
+    "click_selector, click_offset_x, click_offset_y, viewport_width, document_height, rage_click"
+)
+
+
+def query(server: RunningServer, sql: str) -> list[dict[str, Any]]:
+    """Rows of `sql` through the running server's SQL endpoint (what `footfall sql` uses)."""
+    response = httpx.post(f"{server.url}/api/admin/sql", json={"sql": sql, "format": "json"},
+                          headers={"Authorization": f"Bearer {server.admin_token()}"}, timeout=60)
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["data"]
+    return rows
+
+
+def events(server: RunningServer, count: int, where: str = "1", columns: str = COLUMNS,
+           timeout: float = 15.0) -> list[dict[str, Any]]:
+    """The stored events matching `where`, oldest first, once there are at least `count`
+    (or when `timeout` runs out) — then once more after a pause, so extra events show too.
+    Events reach the store about a second after the collector's 2xx."""
+    sql = f"SELECT {columns} FROM events WHERE {where} ORDER BY timestamp"
+    deadline = time.monotonic() + timeout
+    while len(query(server, sql)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return query(server, sql)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Chromium. Its contexts announce a desktop Chrome User-Agent (see `open_tab`)."""
+    """Headless Chromium announcing a desktop Chrome User-Agent: the collector drops
+    "HeadlessChrome" as a bot. Set for the whole browser, not only per context: a beacon sent
+    while a page unloads outlives the page, and the browser sends it without the context's
+    override."""
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (`make test-deps`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, f"--user-agent={CHROME_USER_AGENT}"])
         yield browser
         browser.close()
 
@@ -72,6 +111,11 @@ class Tab:
     def goto(self, url: str, **kwargs: Any) -> None:
         self.page.goto(url, **kwargs)
         self.page.wait_for_function("typeof window.footfall === 'function' && window.footfall.loaded")
+
+
+def sent_events(tab: Tab) -> list[dict[str, Any]]:
+    """Every event posted so far, in order, with the batches (JSON arrays) unpacked."""
+    return [event for payload in tab.sent() for event in (payload if isinstance(payload, list) else [payload])]
 
 
 def console_error(tab: Tab, message: Any) -> None:
@@ -110,6 +154,7 @@ def open_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
 @dataclass
 class FixturePages:
     url: str
+    requested: list[str] = field(default_factory=list)  # paths asked for, in order
 
     def __call__(self, name: str) -> str:
         return f"{self.url}/{name}"
@@ -119,12 +164,25 @@ class FixturePages:
 def pages(server: RunningServer) -> Iterator[FixturePages]:
     """Serve tests/tracker_js/pages/ on another loopback port, pointed at `server`."""
 
+    unreachable = f"http://127.0.0.1:{free_port()}"  # a free port: nothing listens there
+
     def render(text: str) -> str:
-        return text.replace("{{SERVER}}", server.url)
+        return text.replace("{{SERVER}}", server.url).replace("{{UNREACHABLE}}", unreachable)
+
+    served = FixturePages("")
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0].lstrip("/")
+            served.requested.append("/" + path)
+            if path.startswith("files/"):  # a download: the page that links to it stays
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Disposition", "attachment")
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"%PDF")
+                return
             if path == "favicon.ico":
                 self.send_response(204)
                 self.end_headers()
@@ -149,7 +207,112 @@ def pages(server: RunningServer) -> Iterator[FixturePages]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield FixturePages(f"http://127.0.0.1:{httpd.server_address[1]}")
+    served.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield served
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+class CdpTab:
+    """A tab driven over the raw DevTools protocol, in a browser context of its own that
+    Playwright does not manage, so nothing emulates focus or visibility for it. `hide()` opens
+    (or activates) a second tab in the same window, which really hides this one; `show()`
+    activates this one again; `close()` closes it (`pagehide`). The protocol session to the tab
+    is not "flattened", so its messages travel through the browser session."""
+
+    def __init__(self, browser: Any, user_agent: str = CHROME_USER_AGENT) -> None:
+        self.cdp = browser.new_browser_cdp_session()
+        self._ids = itertools.count(1)
+        self._replies: dict[int, dict[str, Any]] = {}
+        self.cdp.on("Target.receivedMessageFromTarget", self._received)
+        self.context = self.cdp.send("Target.createBrowserContext", {"disposeOnDetach": True})["browserContextId"]
+        self.target = self._new_tab(new_window=True)
+        self.session = self.cdp.send("Target.attachToTarget", {"targetId": self.target, "flatten": False})["sessionId"]
+        self.other: str | None = None
+        # The collector drops "HeadlessChrome" as a bot (as with open_tab).
+        self.call("Emulation.setUserAgentOverride", {"userAgent": user_agent})
+
+    def _new_tab(self, new_window: bool) -> str:
+        params = {"url": "about:blank", "browserContextId": self.context, "newWindow": new_window}
+        return str(self.cdp.send("Target.createTarget", params)["targetId"])
+
+    def _received(self, event: dict[str, Any]) -> None:
+        message = json.loads(event["message"])
+        if "id" in message:
+            self._replies[message["id"]] = message
+
+    def call(self, method: str, params: dict[str, Any] | None = None, timeout: float = 10.0) -> dict[str, Any]:
+        """Send a command to the tab and wait for its reply. (The sync API delivers the reply
+        event only while it talks to the browser, hence the cheap Browser.getVersion calls.)"""
+        message_id = next(self._ids)
+        message = json.dumps({"id": message_id, "method": method, "params": params or {}})
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": self.session, "message": message})
+        deadline = time.monotonic() + timeout
+        while message_id not in self._replies:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no reply to {method} within {timeout} s")
+            self.cdp.send("Browser.getVersion")
+        reply = self._replies.pop(message_id)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        result: dict[str, Any] = reply["result"]
+        return result
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def goto(self, url: str, timeout: float = 10.0) -> float:
+        """Navigate and wait until the tracker has started. Returns when it started, on the
+        time.monotonic() clock: a deferred script runs just before DOMContentLoaded, and the
+        page's own clock says how long ago that was (polling over the protocol lags)."""
+        self.call("Page.navigate", {"url": url})
+        deadline = time.monotonic() + timeout
+        started = """typeof window.footfall === 'function' && window.footfall.loaded &&
+            performance.now() - performance.getEntriesByType('navigation')[0].domContentLoadedEventStart"""
+        while not (age_ms := self.evaluate(started)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the tracker did not start on {url}")
+            time.sleep(0.02)
+        return time.monotonic() - float(age_ms) / 1000
+
+    def state(self) -> tuple[str, bool]:
+        visibility, focused = self.evaluate("[document.visibilityState, document.hasFocus()]")
+        return visibility, focused
+
+    def hide(self) -> None:
+        if self.other is None:
+            self.other = self._new_tab(new_window=False)
+        else:
+            self.cdp.send("Target.activateTarget", {"targetId": self.other})
+
+    def show(self) -> None:
+        self.cdp.send("Target.activateTarget", {"targetId": self.target})
+
+    def close(self) -> None:
+        self.cdp.send("Target.closeTarget", {"targetId": self.target})
+
+    def dispose(self) -> None:
+        self.cdp.send("Target.disposeBrowserContext", {"browserContextId": self.context})
+        self.cdp.detach()
+
+
+@pytest.fixture
+def real_tab(browser: Any) -> Iterator[Callable[[], CdpTab]]:
+    """real_tab() -> CdpTab: a tab whose visibility and focus are real (see CdpTab)."""
+    tabs: list[CdpTab] = []
+
+    def open_one() -> CdpTab:
+        tab = CdpTab(browser)
+        tabs.append(tab)
+        return tab
+
+    yield open_one
+    for tab in tabs:
+        try:
+            tab.dispose()
+        except Exception:  # the browser may already have dropped a closed context
+            pass

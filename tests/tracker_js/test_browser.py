@@ -1,27 +1,29 @@
-"""The tracker in headless Chromium, asserted on what reaches the store.
+"""The tracker in headless Chromium, asserted on what reaches the store: page views, SPA
+navigation, custom events, the queue, the gates, exclusions, hash mode, CSP, no globals, a
+collector that cannot be reached. (Time on page and scroll depth: test_engagement.py; clicks
+for heatmaps: test_clicks.py; outbound links and downloads: test_links.py.)
 
-Fixture pages (pages/*.html) are served from their own loopback origin and load `/t.js` from a
-real `footfall serve`, so every event crosses origins as on a real site. Playwright sets
-navigator.webdriver, which the tracker ignores unless the page opts in with
+Fixture pages (pages/*.html) are served from their own loopback origin and load `/t.js` (or
+`/t-heatmap.js`) from a real `footfall serve`, so every event crosses origins as on a real site.
+Playwright sets navigator.webdriver, which the tracker ignores unless the page opts in with
 data-allow-webdriver (the fixture pages do) — or, for the demo page, an init script hides it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from tests.conftest import RunningServer
-from tests.tracker_js.conftest import FixturePages, Tab
+from tests.tracker_js.conftest import FixturePages, Tab, events, query, sent_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-COLUMNS = (
+PAGE_VIEW = "event_type = 'pageview'"
+BASIC_COLUMNS = (
     "event_type, event_name, hostname, path, query, title, referrer, screen_width, "
     "screen_height, language, timezone, toString(visitor_id) AS visitor, props"
 )
@@ -29,24 +31,6 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 HIDE_WEBDRIVER = "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => false})"
 GPC_ON = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
 DNT_ON = "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'})"
-
-
-def query(server: RunningServer, sql: str) -> list[dict[str, Any]]:
-    result = server.footfall("sql", sql, "--format", "json")
-    assert result.returncode == 0, result.stderr
-    rows: list[dict[str, Any]] = json.loads(result.stdout)["data"]
-    return rows
-
-
-def events(server: RunningServer, count: int, where: str = "1", timeout: float = 15.0) -> list[dict[str, Any]]:
-    """The stored events matching `where`, oldest first, once there are at least `count`
-    (or when `timeout` runs out) — then once more after a pause, so extra events show too."""
-    sql = f"SELECT {COLUMNS} FROM events WHERE {where} ORDER BY timestamp"
-    deadline = time.monotonic() + timeout
-    while len(query(server, sql)) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(0.5)
-    return query(server, sql)
 
 
 def assert_nothing_sent(tab: Tab, server: RunningServer) -> None:
@@ -62,7 +46,7 @@ def test_page_view_reaches_the_store(server: RunningServer, pages: FixturePages,
     tab = open_tab()
     tab.goto(pages("basic.html"))
 
-    [view] = events(server, 1)
+    [view] = events(server, 1, columns=BASIC_COLUMNS)
     assert view | {"visitor": "?"} == {
         "event_type": "pageview",
         "event_name": "pageview",
@@ -81,8 +65,9 @@ def test_page_view_reaches_the_store(server: RunningServer, pages: FixturePages,
     visitor_id = tab.page.evaluate("localStorage.getItem('footfall_id')")
     assert UUID.match(visitor_id)
     [payload] = tab.sent()
-    assert payload["v"] == visitor_id and UUID.match(payload["i"]) and payload["s"] == "localhost"
-    assert "r" not in payload and "p" not in payload
+    assert payload["v"] == visitor_id and payload["s"] == "localhost"
+    # No event id: the tracker never sends an event twice, so the collector assigns the ids.
+    assert "r" not in payload and "p" not in payload and "i" not in payload
     assert tab.errors == []
 
 
@@ -90,14 +75,14 @@ def test_spa_navigation_is_a_page_view_without_referrer(server: RunningServer, p
                                                         open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     tab.goto(pages("basic.html"), referer="https://news.example.com/story")
-    events(server, 1)
+    events(server, 1, PAGE_VIEW)
     tab.page.evaluate("history.pushState({}, '', '/app/next?tab=2'); document.title = 'Next view'")
     tab.page.wait_for_url("**/app/next?tab=2")
-    events(server, 2)
+    events(server, 2, PAGE_VIEW)
     tab.page.evaluate("history.replaceState({}, '', location.href)")  # same URL: not a new view
     tab.page.go_back()  # popstate
 
-    first, spa, back = events(server, 3)
+    first, spa, back = events(server, 3, PAGE_VIEW)
     assert (first["path"], first["referrer"]) == ("/basic.html", "https://news.example.com/story")
     assert (spa["path"], spa["query"], spa["title"], spa["referrer"]) == ("/app/next", "tab=2", "Next view", "")
     assert (back["path"], back["referrer"]) == ("/basic.html", "")
@@ -180,16 +165,25 @@ def test_cookieless_stores_no_visitor_id(server: RunningServer, pages: FixturePa
     assert tab.errors == []
 
 
+@pytest.mark.parametrize("page", ["csp.html", "csp-heatmap.html"])
 def test_strict_csp_page_works_without_errors(server: RunningServer, pages: FixturePages,
-                                              open_tab: Callable[..., Tab]) -> None:
+                                              open_tab: Callable[..., Tab], page: str) -> None:
     tab = open_tab()
-    tab.goto(pages("csp.html"))
+    tab.goto(pages(page))
     tab.page.evaluate("footfall('event', 'Under CSP', {ok: 'yes'})")
+    tab.page.click("h1")
     tab.page.evaluate("history.pushState({}, '', '/csp/next')")
+    tab.page.wait_for_timeout(200)
+    tab.page.goto("about:blank")  # pagehide: the engagement report and the click batch go
 
-    rows = events(server, 3)
-    assert sorted((row["event_name"], row["path"]) for row in rows) == [
-        ("Under CSP", "/csp.html"), ("pageview", "/csp.html"), ("pageview", "/csp/next")]
+    rows = events(server, 6 if page == "csp-heatmap.html" else 5)
+    expected = [("Under CSP", "/csp.html"), ("engagement", "/csp.html"), ("engagement", "/csp/next"),
+                ("pageview", "/csp.html"), ("pageview", "/csp/next")]
+    if page == "csp-heatmap.html":
+        expected = [("Under CSP", "/csp-heatmap.html"), ("click", "/csp-heatmap.html"),
+                    ("engagement", "/csp-heatmap.html"), ("engagement", "/csp/next"),
+                    ("pageview", "/csp-heatmap.html"), ("pageview", "/csp/next")]
+    assert sorted((row["event_name"], row["path"]) for row in rows) == sorted(expected)
     assert tab.errors == []
 
 
@@ -201,9 +195,11 @@ def test_excluded_paths_send_nothing(server: RunningServer, pages: FixturePages,
         tab.page.evaluate(f"history.pushState({{}}, '', '{path}'); footfall('event', 'On {path}')")
         tab.page.wait_for_timeout(200)
 
-    rows = events(server, 3)
+    # Each navigation also reports the engagement of the page left: only /exclude.html's is sent.
+    rows = events(server, 4)
     assert sorted((row["event_name"], row["path"]) for row in rows) == [
-        ("On /drafts/one/two", "/drafts/one/two"), ("pageview", "/drafts/one/two"), ("pageview", "/exclude.html")]
+        ("On /drafts/one/two", "/drafts/one/two"), ("engagement", "/exclude.html"),
+        ("pageview", "/drafts/one/two"), ("pageview", "/exclude.html")]
     assert tab.errors == []
 
 
@@ -214,8 +210,9 @@ def test_hash_changes_are_page_views_with_data_hash(server: RunningServer, pages
     events(server, 1)
     tab.page.evaluate("location.hash = '#/settings'")
 
-    assert len(events(server, 2)) == 2
+    assert len(events(server, 2, PAGE_VIEW)) == 2
     assert tab.sent()[-1]["u"].endswith("/hash.html#/settings")
+    assert [payload["n"] for payload in tab.sent()] == ["pageview", "engagement", "pageview"]
     assert tab.errors == []
 
 
@@ -231,13 +228,59 @@ def test_hash_changes_are_not_page_views_by_default(server: RunningServer, pages
     assert [payload["u"] for payload in tab.sent()] == [pages("basic.html")]
 
 
+@pytest.mark.parametrize("page", ["basic.html", "heatmap.html"])
 def test_tracker_defines_no_global_but_footfall(server: RunningServer, pages: FixturePages,
-                                                open_tab: Callable[..., Tab]) -> None:
+                                                open_tab: Callable[..., Tab], page: str) -> None:
     tab = open_tab("Object.defineProperty(window, '__before', {value: Object.getOwnPropertyNames(window)})")
-    tab.goto(pages("basic.html"))
+    tab.goto(pages(page))
     added = tab.page.evaluate(
         "Object.getOwnPropertyNames(window).filter(name => !__before.includes(name) && name != '__before')")
     assert added == ["footfall"]
+
+
+def test_local_pages_send_nothing_without_allow_local(server: RunningServer, pages: FixturePages,
+                                                      open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.goto(pages("local.html"))  # served from 127.0.0.1, no data-allow-local
+    assert_nothing_sent(tab, server)
+
+
+def test_surveys_option_is_read_and_exposed(server: RunningServer, pages: FixturePages,
+                                            open_tab: Callable[..., Tab]) -> None:
+    """data-surveys is reserved for the survey widget: for now it is only read and exposed."""
+    tab = open_tab()
+    tab.goto(pages("basic.html"))
+    assert tab.page.evaluate("footfall.surveys") is True
+    tab.page.evaluate("""() => new Promise((resolve) => {
+        const script = document.createElement('script');
+        script.src = document.querySelector('script[data-site]').src;
+        script.dataset.surveys = 'off';
+        script.onload = resolve;
+        delete window.footfall;
+        document.head.append(script);
+    })""")
+    assert tab.page.evaluate("footfall.surveys") is False
+
+
+def test_unreachable_collector_breaks_nothing(server: RunningServer, pages: FixturePages,
+                                             open_tab: Callable[..., Tab]) -> None:
+    """Every kind of event, sent to a port where nothing listens: the page sees no error. (The
+    browser itself logs each refused request; that is the network, not the page.)"""
+    tab = open_tab()
+    tab.goto(pages("unreachable.html"))
+    tab.page.click("#button")
+    assert tab.page.evaluate("footfall('event', 'Lost', {a: 1}) === undefined")
+    tab.page.evaluate("history.pushState({}, '', '/elsewhere')")
+    tab.page.wait_for_timeout(200)
+    tab.page.goto(pages("basic.html"))  # pagehide: engagement and the click batch
+
+    # What Playwright saw go out (it does not report the beacon sent while the page unloads).
+    # The click batch goes with the first report, when the SPA navigation leaves the page.
+    sent = [(event["n"], event["u"].split("/", 3)[3]) for event in sent_events(tab)]
+    assert sent[:5] == [("pageview", "unreachable.html"), ("Lost", "unreachable.html"),
+                        ("engagement", "unreachable.html"), ("click", "unreachable.html"), ("pageview", "elsewhere")]
+    assert [error for error in tab.errors if "ERR_CONNECTION_REFUSED" not in error] == []
+    assert [row["path"] for row in events(server, 1)] == ["/basic.html"]  # the next page is counted
 
 
 def test_demo_page_visit_reaches_the_store(server: RunningServer, open_tab: Callable[..., Tab]) -> None:

@@ -10,28 +10,35 @@
 //   data-respect-dnt     send nothing when Do Not Track or Global Privacy Control is on
 //   data-allow-local     also send from localhost, 127.x.x.x, [::1] and file: pages
 //   data-allow-webdriver also send when navigator.webdriver is true (automated tests)
+//   data-heatmap="off"   no click events (t-heatmap.js; t.js has no click collection at all)
+//   data-surveys="off"   reserved for the survey widget (a later release): read here and
+//                        exposed as window.footfall.surveys (false when "off"); nothing else yet
+import { D, L, N } from './util.js';
 
 export let data; // the script's dataset: flags are checked with has('allowLocal') and so on
 export let api;
 export let exclude; // RegExp[]
+export let blocked; // webdriver, local page, or DNT / GPC with data-respect-dnt: send nothing
 
 export const has = (flag) => flag in data; // a flag is an attribute with or without a value
+export const off = (option) => data[option] == 'off'; // data-heatmap="off", data-surveys="off"
 
-export function readConfig() {
-  // currentScript is set while a classic script (defer/async too) first runs; the fallback
-  // covers loaders that evaluate us some other way.
-  const script = document.currentScript || document.querySelector('script[data-site]');
+export const readConfig = () => {
+  // currentScript is set while a classic script (defer and async too) first runs. A loader
+  // that evaluates the file some other way leaves it null: the tracker then stays silent.
+  const script = D.currentScript;
   data = script.dataset; // data-allow-local -> data.allowLocal
-  api = data.api || new URL(script.src).origin + '/api/event';
+  api = data.api || new URL('/api/event', script.src);
   exclude = (data.exclude || '').split(',').filter(Boolean).map(glob);
-}
+  // Local development: localhost, 127.x.x.x, [::1], and file: pages (whose hostname is empty).
+  blocked =
+    (N.webdriver && !has('allowWebdriver')) ||
+    (/^(localhost|127\.|\[::1\]|$)/.test(L.hostname) && !has('allowLocal')) ||
+    (has('respectDnt') && (N.doNotTrack == '1' || N.globalPrivacyControl));
+};
 
-// "/blog/*" matches within one path segment, "/docs/**" at any depth, anything else literally.
+// "/blog/*" matches within one path segment, "/docs/**" at any depth, anything else literally:
+// every other non-word character is escaped (an identity escape such as \- or \/ is valid in a
+// RegExp without the u flag).
 const glob = (pattern) =>
-  RegExp(
-    '^' +
-      pattern
-        .trim()
-        .replace(/\*\*?|[.+?^${}()|[\]\\]/g, (m) => (m == '**' ? '.*' : m == '*' ? '[^/]*' : '\\' + m)) +
-      '$'
-  );
+  RegExp('^' + pattern.trim().replace(/\*\*?|\W/g, (m) => (m[1] ? '.*' : m == '*' ? '[^/]*' : '\\' + m)) + '$');

@@ -1,21 +1,24 @@
 // Page views: one on load, one per SPA navigation (history.pushState / replaceState, the back
 // and forward buttons, and #hash changes when data-hash is set). A navigation to the URL already
 // counted is not a new page view. The referrer goes with the first page view only, and only
-// when it is another site's: later views come from this page.
+// when it is another site's: later views come from this page. Each new page view first closes
+// the engagement report of the one before (engagement.js).
 import { has } from './config.js';
+import { current, view } from './engagement.js';
 import { pageUrl, track } from './track.js';
+import { D, L, W, on } from './util.js';
 
 export const trackPageviews = () => {
-  let last;
   // Another site's address, or nothing. "https://host:port/path".split('/')[2] is the host.
-  let referrer = document.referrer;
-  if (referrer.split('/')[2] == location.host) referrer = '';
+  let referrer = D.referrer;
+  if (referrer.split('/')[2] == L.host) referrer = '';
 
   const pageview = () => {
-    if (pageUrl() == last) return;
-    last = pageUrl();
-    track('pageview', { r: referrer || undefined });
-    referrer = '';
+    if (pageUrl() != current) {
+      view(pageUrl());
+      track('pageview', { r: referrer || undefined });
+      referrer = '';
+    }
   };
 
   // Routers usually set document.title just after pushState: let them, then send. Several
@@ -24,12 +27,9 @@ export const trackPageviews = () => {
 
   for (const method of ['pushState', 'replaceState']) {
     const original = history[method];
-    history[method] = function () {
-      later();
-      return original.apply(this, arguments);
-    };
+    history[method] = (...args) => (later(), original.apply(history, args));
   }
-  addEventListener('popstate', later);
-  if (has('hash')) addEventListener('hashchange', later);
+  on(W, 'popstate', later);
+  if (has('hash')) on(W, 'hashchange', later);
   pageview();
 };

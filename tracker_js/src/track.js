@@ -1,41 +1,41 @@
-// Builds an event in the collector's one-letter format and sends it, unless a gate says no.
-// Keys (collector/request.py): n name, s site, u url, r referrer, t title, w/h screen size,
-// l language, z time zone, v visitor id, i event id, p props. Undefined keys vanish in JSON.
-import { data, has } from './config.js';
-import { ignored } from './gate.js';
-import { visitorId } from './identity.js';
+// Builds an event in the collector's short-key format and sends it (or hands it to `queued`,
+// the click batch), unless it must not be sent. Keys (collector/request.py): n name, s site,
+// u url, t title, w/h screen size, l language, z time zone, v visitor id; `fields` adds the rest
+// (r, p, e, d, cx …) and may replace u. Undefined values vanish in JSON.
+import { blocked, data, exclude, has } from './config.js';
 import { send } from './send.js';
-import { uuid } from './uuid.js';
+import { D, L, N, safe } from './util.js';
 
 // The page's URL as reported: without the #fragment unless data-hash (hash-routed apps).
-export const pageUrl = () => (has('hash') ? location.href : location.href.split('#')[0]);
+export const pageUrl = () => (has('hash') ? L.href : L.href.split('#')[0]);
 
-let visitor;
-
-// fields: extra keys for this event (r, p, and later e, d …); undefined values are dropped.
-export const track = (name, fields) => {
-  try {
-    if (ignored()) return;
-    // Created with the first event really sent, so ignored visits store nothing.
-    visitor = visitor || visitorId();
-    send(
-      Object.assign(
-        {
-          n: name,
-          s: data.site,
-          u: pageUrl(),
-          t: document.title,
-          w: screen.width,
-          h: screen.height,
-          l: navigator.language,
-          z: Intl.DateTimeFormat().resolvedOptions().timeZone,
-          v: visitor,
-          i: uuid(),
-        },
-        fields
-      )
-    );
-  } catch (e) {
-    // Runs from timers and the page's own calls: never let an error escape.
+// Returns the event (clicks.js flags rage clicks on it while it waits in the batch).
+export const track = safe((name, fields, queued) => {
+  const event = Object.assign(
+    {
+      n: name,
+      s: data.site,
+      u: pageUrl(),
+      t: D.title,
+      w: screen.width,
+      h: screen.height,
+      l: N.language,
+      z: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    },
+    fields
+  );
+  // Excluded paths are matched against the event's own URL: an engagement report sent during an
+  // SPA navigation belongs to the page being left, not to the address bar's.
+  if (!blocked && !exclude.some((re) => re.test(new URL(event.u).pathname))) {
+    // The visitor id: random, first-party, in localStorage; created by the first event really
+    // sent, so an ignored visit stores nothing. None with data-cookieless, or when storage is
+    // refused (private mode, sandboxed iframe): the collector then uses its daily hash. The
+    // browser's own random UUID is borrowed from an object URL, "blob:<origin>/<uuid>": unlike
+    // crypto.randomUUID it exists on plain-http pages too, and it is shorter than building one.
+    try {
+      has('cookieless') || (event.v = localStorage.footfall_id ||= URL.createObjectURL(new Blob()).slice(-36));
+    } catch (e) {}
+    (queued || send)(event);
   }
-};
+  return event;
+});
