@@ -2,10 +2,10 @@
 per test, and a tiny HTTP server for the fixture pages in `pages/`.
 
 The fixture pages are served from their own origin (another loopback port), so the tracker
-loads cross-origin from the `server` fixture's `/t.js` (or `/t-heatmap.js`) and posts
-cross-origin to its `/api/event`, as on a real site. In a page (and in its headers)
-`{{SERVER}}` becomes the server's URL and `{{UNREACHABLE}}` a loopback address where nothing
-listens. `/files/<name>` on the pages' server answers with a small download.
+loads cross-origin from the `server` fixture's `/t.js` (which loads `/t-clicks.js` from there
+after the page's load event) and posts cross-origin to its `/api/event`, as on a real site.
+In a page (and in its headers) `{{SERVER}}` becomes the server's URL and `{{UNREACHABLE}}` a
+loopback address where nothing listens. `/files/<name>` on the pages' server answers with a small download.
 
 Playwright keeps every page it drives visible and focused (it turns on DevTools focus
 emulation, which also holds the page "visible"). Tests of time on page need real visibility
@@ -46,7 +46,8 @@ CHROME_USER_AGENT = (
 )
 # Response headers per fixture page.
 STRICT_CSP = {"Content-Security-Policy": "default-src 'self'; script-src {{SERVER}}; connect-src {{SERVER}}"}
-PAGE_HEADERS = {"csp.html": STRICT_CSP, "csp-heatmap.html": STRICT_CSP}
+PAGE_HEADERS = {"csp.html": STRICT_CSP}
+CHUNK = "/t-clicks.js"  # the heatmap click collector that t.js loads
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "application/javascript"}
 COLUMNS = (
     "event_type, event_name, hostname, path, query, title, referrer, screen_width, screen_height, language, "
@@ -101,6 +102,7 @@ class Tab:
     page: Any
     errors: list[str] = field(default_factory=list)
     posts: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for
 
     def sent(self) -> list[dict[str, Any]]:
         """The payloads posted to /api/event so far. (The sync API delivers browser events only
@@ -111,6 +113,15 @@ class Tab:
     def goto(self, url: str, **kwargs: Any) -> None:
         self.page.goto(url, **kwargs)
         self.page.wait_for_function("typeof window.footfall === 'function' && window.footfall.loaded")
+
+    def clicks_ready(self) -> None:
+        """Wait until t-clicks.js has started: it replaces t.js's `footfall._c` with 1."""
+        # A function, not an expression: Playwright would eval() an expression, which CSP forbids.
+        self.page.wait_for_function("() => window.footfall._c === 1", timeout=10_000)
+
+    def chunk_requests(self) -> list[str]:
+        self.page.wait_for_timeout(0)
+        return [url for url in self.requests if url.split("?")[0].endswith(CHUNK)]
 
 
 def sent_events(tab: Tab) -> list[dict[str, Any]]:
@@ -124,7 +135,8 @@ def console_error(tab: Tab, message: Any) -> None:
         tab.errors.append(f"console: {message.text} ({message.location.get('url')})")
 
 
-def record_post(tab: Tab, request: Any) -> None:
+def record_request(tab: Tab, request: Any) -> None:
+    tab.requests.append(request.url)
     if request.url.endswith("/api/event"):
         tab.posts.append(request.post_data or "")
 
@@ -143,7 +155,7 @@ def open_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
         tab = Tab(context.new_page())
         tab.page.on("console", lambda msg: console_error(tab, msg))
         tab.page.on("pageerror", lambda exc: tab.errors.append(f"page error: {exc}"))
-        tab.page.on("request", lambda request: record_post(tab, request))
+        tab.page.on("request", lambda request: record_request(tab, request))
         return tab
 
     yield open_one

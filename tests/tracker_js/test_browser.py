@@ -1,10 +1,11 @@
 """The tracker in headless Chromium, asserted on what reaches the store: page views, SPA
-navigation, custom events, the queue, the gates, exclusions, hash mode, CSP, no globals, a
-collector that cannot be reached. (Time on page and scroll depth: test_engagement.py; clicks
-for heatmaps: test_clicks.py; outbound links and downloads: test_links.py.)
+navigation, custom events, the queue, the gates (which also keep the heatmap chunk from loading),
+exclusions, hash mode, CSP, no globals, a collector that cannot be reached. (Time on page and
+scroll depth: test_engagement.py; clicks for heatmaps: test_clicks.py; outbound links and
+downloads: test_links.py.)
 
-Fixture pages (pages/*.html) are served from their own loopback origin and load `/t.js` (or
-`/t-heatmap.js`) from a real `footfall serve`, so every event crosses origins as on a real site.
+Fixture pages (pages/*.html) are served from their own loopback origin and load `/t.js` (which
+loads `/t-clicks.js`) from a real `footfall serve`, so every event crosses origins as on a real site.
 Playwright sets navigator.webdriver, which the tracker ignores unless the page opts in with
 data-allow-webdriver (the fixture pages do) — or, for the demo page, an init script hides it.
 """
@@ -38,6 +39,7 @@ def assert_nothing_sent(tab: Tab, server: RunningServer) -> None:
     tab.page.wait_for_timeout(1000)
     assert tab.sent() == []
     assert int(query(server, "SELECT count() AS n FROM events")[0]["n"]) == 0
+    assert tab.chunk_requests() == []  # a visit that is not counted does not load the click collector
     assert tab.errors == []
 
 
@@ -165,25 +167,23 @@ def test_cookieless_stores_no_visitor_id(server: RunningServer, pages: FixturePa
     assert tab.errors == []
 
 
-@pytest.mark.parametrize("page", ["csp.html", "csp-heatmap.html"])
 def test_strict_csp_page_works_without_errors(server: RunningServer, pages: FixturePages,
-                                              open_tab: Callable[..., Tab], page: str) -> None:
+                                              open_tab: Callable[..., Tab]) -> None:
+    """script-src and connect-src allow the Footfall server only: t.js, the click chunk it loads
+    and every request still work, and nothing is reported to the console."""
     tab = open_tab()
-    tab.goto(pages(page))
+    tab.goto(pages("csp.html"))
+    tab.clicks_ready()
     tab.page.evaluate("footfall('event', 'Under CSP', {ok: 'yes'})")
     tab.page.click("h1")
     tab.page.evaluate("history.pushState({}, '', '/csp/next')")
     tab.page.wait_for_timeout(200)
     tab.page.goto("about:blank")  # pagehide: the engagement report and the click batch go
 
-    rows = events(server, 6 if page == "csp-heatmap.html" else 5)
-    expected = [("Under CSP", "/csp.html"), ("engagement", "/csp.html"), ("engagement", "/csp/next"),
-                ("pageview", "/csp.html"), ("pageview", "/csp/next")]
-    if page == "csp-heatmap.html":
-        expected = [("Under CSP", "/csp-heatmap.html"), ("click", "/csp-heatmap.html"),
-                    ("engagement", "/csp-heatmap.html"), ("engagement", "/csp/next"),
-                    ("pageview", "/csp-heatmap.html"), ("pageview", "/csp/next")]
-    assert sorted((row["event_name"], row["path"]) for row in rows) == sorted(expected)
+    rows = events(server, 6)
+    assert sorted((row["event_name"], row["path"]) for row in rows) == sorted([
+        ("Under CSP", "/csp.html"), ("click", "/csp.html"), ("engagement", "/csp.html"),
+        ("engagement", "/csp/next"), ("pageview", "/csp.html"), ("pageview", "/csp/next")])
     assert tab.errors == []
 
 
@@ -228,11 +228,12 @@ def test_hash_changes_are_not_page_views_by_default(server: RunningServer, pages
     assert [payload["u"] for payload in tab.sent()] == [pages("basic.html")]
 
 
-@pytest.mark.parametrize("page", ["basic.html", "heatmap.html"])
 def test_tracker_defines_no_global_but_footfall(server: RunningServer, pages: FixturePages,
-                                                open_tab: Callable[..., Tab], page: str) -> None:
+                                                open_tab: Callable[..., Tab]) -> None:
+    """t.js and the click chunk it loads together add one global."""
     tab = open_tab("Object.defineProperty(window, '__before', {value: Object.getOwnPropertyNames(window)})")
-    tab.goto(pages(page))
+    tab.goto(pages("heatmap.html"))
+    tab.clicks_ready()
     added = tab.page.evaluate(
         "Object.getOwnPropertyNames(window).filter(name => !__before.includes(name) && name != '__before')")
     assert added == ["footfall"]
@@ -268,17 +269,18 @@ def test_unreachable_collector_breaks_nothing(server: RunningServer, pages: Fixt
     browser itself logs each refused request; that is the network, not the page.)"""
     tab = open_tab()
     tab.goto(pages("unreachable.html"))
+    tab.clicks_ready()  # the chunk comes from the Footfall server, which is reachable
     tab.page.click("#button")
     assert tab.page.evaluate("footfall('event', 'Lost', {a: 1}) === undefined")
     tab.page.evaluate("history.pushState({}, '', '/elsewhere')")
     tab.page.wait_for_timeout(200)
     tab.page.goto(pages("basic.html"))  # pagehide: engagement and the click batch
 
-    # What Playwright saw go out (it does not report the beacon sent while the page unloads).
-    # The click batch goes with the first report, when the SPA navigation leaves the page.
+    # What Playwright saw go out (it does not report the beacon sent while the page unloads,
+    # which is when the click batch goes).
     sent = [(event["n"], event["u"].split("/", 3)[3]) for event in sent_events(tab)]
-    assert sent[:5] == [("pageview", "unreachable.html"), ("Lost", "unreachable.html"),
-                        ("engagement", "unreachable.html"), ("click", "unreachable.html"), ("pageview", "elsewhere")]
+    assert sent[:4] == [("pageview", "unreachable.html"), ("Lost", "unreachable.html"),
+                        ("engagement", "unreachable.html"), ("pageview", "elsewhere")]
     assert [error for error in tab.errors if "ERR_CONNECTION_REFUSED" not in error] == []
     assert [row["path"] for row in events(server, 1)] == ["/basic.html"]  # the next page is counted
 

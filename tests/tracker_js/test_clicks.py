@@ -1,7 +1,10 @@
-"""Clicks for heatmaps (t-heatmap.js), in headless Chromium, asserted on what reaches the store:
-the stored selector finds the clicked element again — at another screen width too — and the
-stored offsets put the click back where it was; clicks go in batches; rage clicks are flagged;
-data-heatmap="off" and t.js collect none."""
+"""Clicks for heatmaps, in headless Chromium, asserted on what reaches the store. The pages load
+plain `t.js` with its default options; it loads the click collector, `t-clicks.js`, by itself
+after the page's load event. The stored selector finds the clicked element again — at another
+screen width too — and the stored offsets put the click back where it was; clicks go in
+batches; rage clicks are flagged; a second copy of the chunk changes nothing, and the chunk
+alone does nothing; with data-heatmap="off" the chunk is never requested and no click is
+stored."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunningServer
-from tests.tracker_js.conftest import FixturePages, Tab, events, sent_events
+from tests.tracker_js.conftest import FixturePages, Tab, events, query, sent_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,6 +57,10 @@ def test_click_selector_and_offsets_find_the_element_again(server: RunningServer
                                                            open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     tab.goto(pages("heatmap.html"))
+    tab.clicks_ready()
+    # The chunk again, as a classic script under another URL: it must not count every click twice.
+    [chunk] = tab.chunk_requests()
+    tab.page.add_script_tag(url=chunk + "?again")
     tab.page.focus("#signup")
     tab.page.keyboard.press("Enter")  # a keyboard "click" has no position: not a heatmap click
     points = []
@@ -97,6 +104,7 @@ def test_rage_clicks_are_flagged(server: RunningServer, pages: FixturePages,
                                  open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     tab.goto(pages("heatmap.html"))
+    tab.clicks_ready()
     for dx in (0, 8, 16):  # three within 1 s and 30 px: a rage click
         tab.page.mouse.click(100 + dx, 100)
     tab.page.wait_for_timeout(1100)
@@ -110,19 +118,34 @@ def test_rage_clicks_are_flagged(server: RunningServer, pages: FixturePages,
     assert tab.errors == []
 
 
-def test_no_clicks_with_heatmap_off_or_from_t_js(server: RunningServer, pages: FixturePages,
+def test_no_clicks_and_no_chunk_with_heatmap_off(server: RunningServer, pages: FixturePages,
                                                  open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
-    tab.goto(pages("heatmap-off.html"))
+    tab.goto(pages("heatmap-off.html"))  # goto waits for the load event: the chunk would be asked for
     tab.page.click("#signup")
     tab.page.mouse.click(400, 300)
-    tab.goto(pages("basic.html"))  # t.js
-    tab.page.click("h1")
+    tab.page.wait_for_timeout(300)
+    assert tab.page.evaluate("'_c' in footfall") is False
     tab.page.goto("about:blank")
 
-    rows = events(server, 4)
+    rows = events(server, 2)
     assert sorted((row["event_type"], row["path"]) for row in rows) == [
-        ("engagement", "/basic.html"), ("engagement", "/heatmap-off.html"),
-        ("pageview", "/basic.html"), ("pageview", "/heatmap-off.html")]
+        ("engagement", "/heatmap-off.html"), ("pageview", "/heatmap-off.html")]
     assert [event for event in sent_events(tab) if event["n"] == "click"] == []
+    assert tab.chunk_requests() == []
+    assert tab.errors == []
+
+
+def test_chunk_without_t_js_does_nothing(server: RunningServer, pages: FixturePages,
+                                         open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    tab.page.goto(pages("clicks-alone.html"))  # t-clicks.js twice, without t.js
+    assert len(tab.chunk_requests()) == 2
+    tab.page.click("#button")
+    tab.page.mouse.click(400, 300)
+    tab.page.goto("about:blank")  # pagehide: a batch, if there were one, would go now
+    tab.page.wait_for_timeout(1500)
+
+    assert tab.sent() == []
+    assert int(query(server, "SELECT count() AS n FROM events")[0]["n"]) == 0
     assert tab.errors == []

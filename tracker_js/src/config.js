@@ -10,13 +10,14 @@
 //   data-respect-dnt     send nothing when Do Not Track or Global Privacy Control is on
 //   data-allow-local     also send from localhost, 127.x.x.x, [::1] and file: pages
 //   data-allow-webdriver also send when navigator.webdriver is true (automated tests)
-//   data-heatmap="off"   no click events (t-heatmap.js; t.js has no click collection at all)
+//   data-heatmap="off"   no click events: t-clicks.js, the click collector, is not loaded
 //   data-surveys="off"   reserved for the survey widget (a later release): read here and
 //                        exposed as window.footfall.surveys (false when "off"); nothing else yet
 import { D, L, N } from './util.js';
 
 export let data; // the script's dataset: flags are checked with has('allowLocal') and so on
 export let api;
+export let clicks; // the URL of t-clicks.js, the heatmap click collector: next to this script
 export let exclude; // RegExp[]
 export let blocked; // webdriver, local page, or DNT / GPC with data-respect-dnt: send nothing
 
@@ -29,12 +30,14 @@ export const readConfig = () => {
   const script = D.currentScript;
   data = script.dataset; // data-allow-local -> data.allowLocal
   api = data.api || new URL('/api/event', script.src);
-  exclude = (data.exclude || '').split(',').filter(Boolean).map(glob);
+  clicks = new URL('t-clicks.js', script.src);
+  // An empty entry ("", or "a,,b") becomes /^$/, which no path matches: paths start with "/".
+  exclude = (data.exclude || '').split(',').map(glob);
   // Local development: localhost, 127.x.x.x, [::1], and file: pages (whose hostname is empty).
   blocked =
     (N.webdriver && !has('allowWebdriver')) ||
     (/^(localhost|127\.|\[::1\]|$)/.test(L.hostname) && !has('allowLocal')) ||
-    (has('respectDnt') && (N.doNotTrack == '1' || N.globalPrivacyControl));
+    (has('respectDnt') && (N.doNotTrack == 1 || N.globalPrivacyControl));
 };
 
 // "/blog/*" matches within one path segment, "/docs/**" at any depth, anything else literally:

@@ -2,20 +2,29 @@
 // inside try/catch (safe() in util.js) and the bundle is an IIFE, so the only global is
 // window.footfall and nothing ever throws into the page.
 //
-// One source, two builds (build.mjs): t.js, and t-heatmap.js, which also collects clicks for
-// heatmaps. HEATMAP is a build-time constant; in t.js the click code is dropped entirely.
+// Clicks for heatmaps are a separate file, t-clicks.js (clicks.js), loaded after the page's
+// load event unless data-heatmap="off" or the visit is not counted at all (`blocked`). It finds
+// what it needs in window.footfall._c — internal, not an API: [track, send] offered by this file,
+// replaced by 1 once the chunk has taken it (so a second copy of the chunk does nothing).
 //
 // Calls made before this file loads are queued by the stub from docs/tracker.md:
 //   window.footfall = window.footfall || function () {
 //     (window.footfall.q = window.footfall.q || []).push(arguments) };
 // and replayed, in order, after the first page view.
-import { off, readConfig } from './config.js';
-import { trackClicks } from './clicks.js';
+import { blocked, clicks, off, readConfig } from './config.js';
 import { trackEngagement } from './engagement.js';
 import { trackLinks } from './links.js';
 import { trackPageviews } from './pageview.js';
+import { send } from './send.js';
 import { track } from './track.js';
-import { W, safe } from './util.js';
+import { D, W, on, safe } from './util.js';
+
+// t-clicks.js from next to this file (`clicks`, config.js: an absolute URL, since import() in a
+// cross-origin classic script cannot resolve a relative one). Same origin as t.js, so the CSP
+// that lets t.js run lets the chunk run too; import() passes on t.js's nonce, is not a Trusted
+// Types sink, and is shorter than a <script> element. A URL that is not a string literal is also
+// left alone by esbuild. .catch: a chunk that fails to load is not an unhandled rejection.
+const loadClicks = () => import(clicks).catch(safe);
 
 // footfall('event', name, props): a custom event. props is an object whose values are sent as
 // strings (the collector takes no nested values); anything else is ignored. So are other
@@ -33,13 +42,15 @@ try {
   // The snippet twice on one page must not count twice.
   if (!(queued && queued.loaded)) {
     readConfig();
-    footfall.loaded = true;
+    footfall.loaded = 1;
     footfall.surveys = !off('surveys'); // for the survey widget (a later release)
     W.footfall = footfall;
     trackEngagement();
     trackPageviews();
     trackLinks();
-    if (HEATMAP && !off('heatmap')) trackClicks();
+    // Clicks for heatmaps: once the page has loaded (at once when that is past: "complete" is
+    // the one readyState before "d"), unless the visit is not counted or data-heatmap="off".
+    blocked || off('heatmap') || ((footfall._c = [track, send]), D.readyState < 'd' ? loadClicks() : on(W, 'load', loadClicks));
     for (const args of (queued && queued.q) || []) footfall(...args);
   }
 } catch (e) {

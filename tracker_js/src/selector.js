@@ -7,7 +7,7 @@
 // The attribute is tried first (with the path below it) and used only when that is unique;
 // otherwise the position is used and the walk goes on up. Long paths stop growing at 150
 // characters, under the collector's 200 (the selector then matches from the deepest steps).
-import { D } from './util.js';
+// document, not util.js's alias: only t-clicks.js uses this module, and it imports nothing else.
 
 export const selector = (el) => {
   let path = '';
@@ -17,7 +17,7 @@ export const selector = (el) => {
     let n = 1;
     for (let s = el; (s = s.previousElementSibling); ) n += s.localName == el.localName;
     for (part of [a && `[${a.name}="${CSS.escape(a.value)}"]`, `${el.localName}:nth-of-type(${n})`])
-      if (part && !D.querySelectorAll(part + path)[1]) return part + path;
+      if (part && !document.querySelectorAll(part + path)[1]) return part + path;
     path = '>' + part + path;
   }
   return path.slice(1);

@@ -1,7 +1,7 @@
 // Builds an event in the collector's short-key format and sends it (or hands it to `queued`,
-// the click batch), unless it must not be sent. Keys (collector/request.py): n name, s site,
-// u url, t title, w/h screen size, l language, z time zone, v visitor id; `fields` adds the rest
-// (r, p, e, d, cx …) and may replace u. Undefined values vanish in JSON.
+// the click batch of t-clicks.js), unless it must not be sent. Keys (collector/request.py):
+// n name, s site, u url, t title, w/h screen size, l language, z time zone, v visitor id;
+// `fields` adds the rest (r, p, e, d, cx …) and may replace u. Undefined values vanish in JSON.
 import { blocked, data, exclude, has } from './config.js';
 import { send } from './send.js';
 import { D, L, N, safe } from './util.js';

@@ -1,4 +1,4 @@
-// Helpers shared by every module. Globals used more than once are aliased here, so the
+// Helpers shared by the modules of t.js. Globals used more than once are aliased here, so the
 // minifier can shorten them to one letter each (it never renames globals it does not own).
 
 export const W = window;
@@ -6,7 +6,6 @@ export const D = document;
 export const L = location;
 export const N = navigator;
 export const M = Math;
-export const E = D.documentElement;
 
 // f wrapped so that nothing it throws escapes: for listeners, timers, delivery and the API.
 export const safe =
