@@ -49,8 +49,9 @@ lint: $(VENV)/.installed-dev
 tracker: test-deps
 	cd tracker_js && npm run build
 
-bench-ingest: $(VENV)/.installed
-	$(BIN)/python bench/ingest.py
+# Reuses the tests' User-Agent lists (so pytest, a dev dependency); extra flags: BENCH_ARGS="--duration 10".
+bench-ingest: $(VENV)/.installed-dev
+	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -34,5 +34,11 @@ class RecentIds:
     def remember(self, event_ids: Iterable[str]) -> None:
         self._current.update(event_ids)
 
+    def forget(self, event_ids: Iterable[str]) -> None:
+        """Un-see ids whose events were refused after all (spool full), so a retry is stored."""
+        for event_id in event_ids:
+            self._current.discard(event_id)
+            self._previous.discard(event_id)
+
     def __len__(self) -> int:
         return len(self._current) + len(self._previous)

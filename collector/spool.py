@@ -1,8 +1,8 @@
 """A durable on-disk spool: what the collector acknowledges is already on disk.
 
-Requests append one record each (all of their events) to the active segment file; a group
-commit (`GroupCommit`) fsyncs once for every append that arrived while the previous fsync ran,
-so throughput holds while each 2xx still means "synced". A flusher (`collector.flusher`) reads
+Requests add one record each (all of their events) to the active segment file; a group
+commit (`GroupCommit`) writes and fsyncs, at once, every record that arrived while the previous
+fsync ran, so throughput holds while each 2xx still means "synced". A flusher (`collector.flusher`) reads
 only synced records, writes them to ClickHouse in batches and then trims the spool.
 
 Layout of `<data dir>/spool/`: segments `00000000000000000001.seg`, … each a run of records
@@ -85,6 +85,7 @@ class Spool:
         self._fd = self._open_segment(self._segment)
         self._written = 0
         self._synced = Position(self._segment, 0)
+        self._read_dry_at: Position | None = None  # `_synced` as of the last read that found nothing
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -95,18 +96,51 @@ class Spool:
 
     def append(self, rows: list[dict[str, Any]]) -> Position:
         """Write one record (buffered, not yet durable); return the position to sync up to."""
+        record = self.encode(rows)
+        self.reserve(len(record))
+        return self.write([record])
+
+    @staticmethod
+    def encode(rows: list[dict[str, Any]]) -> bytes:
+        """The record holding `rows`, as `write` puts it in a segment."""
         payload = orjson.dumps(rows)
-        record = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+        return HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+
+    def reserve(self, size: int) -> None:
+        """Count `size` bytes about to be written as pending; SpoolFull past the cap."""
         with self._lock:
-            if self._pending_bytes + len(record) > self.max_bytes:
+            if self._pending_bytes + size > self.max_bytes:
                 raise SpoolFull(f"spool holds {self._pending_bytes} bytes (cap {self.max_bytes})")
-            os.write(self._fd, record)
-            self._written += len(record)
-            self._pending_bytes += len(record)
+            self._pending_bytes += size
+
+    def write(self, records: list[bytes]) -> Position:
+        """Write reserved records (buffered, not yet durable); return the position to sync up to.
+
+        On an error none of them counts as written: their reservation is released, and a
+        record cut short is left at the end of a segment that is never appended to again."""
+        data = b"".join(records)
+        with self._lock:
+            done = 0
+            try:
+                while done < len(data):  # a regular file may take less than asked for
+                    done += os.write(self._fd, memoryview(data)[done:])
+            except OSError:
+                self._pending_bytes -= len(data)
+                if done:
+                    self._written += done
+                    self._rotate_after_torn_write()
+                raise
+            self._written += len(data)
             end = Position(self._segment, self._written)
             if self._written >= self.segment_bytes:
                 self._rotate()
             return end
+
+    def _rotate_after_torn_write(self) -> None:
+        try:
+            self._rotate()
+        except OSError:
+            pass  # the next write fails too, and tries again
 
     def _rotate(self) -> None:
         """Close the full segment durably and start the next one (lock held)."""
@@ -135,9 +169,14 @@ class Spool:
         return self._pending_bytes
 
     def wait_for_data(self, after: Position, timeout: float) -> None:
-        """Block the flusher until something past `after` is synced, or `timeout` passes."""
+        """Block the flusher until something past `after` is synced, or `timeout` passes.
+
+        The synced position can be past `after` with nothing to read in between: it is the start
+        of a fresh segment after a restart or a rotation. So this also waits while nothing was
+        synced since a read last came back empty; without that the flusher of an idle collector
+        would re-read the spool in a loop, holding the GIL a third of the time."""
         with self._changed:
-            if self._synced <= after:
+            if self._synced <= after or self._synced == self._read_dry_at:
                 self._changed.wait(timeout)
 
     def wake(self) -> None:
@@ -165,17 +204,25 @@ class Spool:
         """
         rows: list[dict[str, Any]] = []
         position, consumed = start, 0
-        for payload, after in self._records(start, end):
+        with self._lock:
+            synced = self._synced
+        for payload, after in self._records(start, end, synced):
             rows.extend(orjson.loads(payload))
             position = after
             consumed += HEADER.size + len(payload)
             if end is None and len(rows) >= max_rows:
                 break
+        if not rows and end is None:
+            with self._lock:
+                self._read_dry_at = synced
         return rows, position, consumed
 
-    def _records(self, start: Position, end: Position | None) -> Iterator[tuple[bytes, Position]]:
-        with self._lock:
-            synced = self._synced
+    def _records(
+        self, start: Position, end: Position | None, synced: Position | None = None
+    ) -> Iterator[tuple[bytes, Position]]:
+        if synced is None:
+            with self._lock:
+                synced = self._synced
         limit = min(end, synced) if end is not None else synced
         for number in _segment_numbers(self.directory):
             if number < start.segment or number > limit.segment:
@@ -231,11 +278,16 @@ class Spool:
 
 
 class GroupCommit:
-    """Acknowledge appends only once synced, with one fsync per group of concurrent appends."""
+    """Acknowledge appends only once synced, with one write and one fsync per group of
+    concurrent appends.
+
+    The event loop only encodes a request's record and reserves its room (so SpoolFull is
+    immediate); the group's write and fsync both run on a worker thread."""
 
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
-        self._waiters: list[tuple[Position, asyncio.Future[None]]] = []
+        self._queued: list[tuple[bytes, asyncio.Future[None]]] = []
+        self._writing = 0  # records in the group being written and synced
         self._dirty: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -246,11 +298,16 @@ class GroupCommit:
     async def append(self, rows: list[dict[str, Any]]) -> None:
         """Return once `rows` are on disk; raises SpoolFull when the spool is at its cap."""
         assert self._dirty is not None, "GroupCommit.start() first"
-        position = self.spool.append(rows)
+        record = self.spool.encode(rows)
+        self.spool.reserve(len(record))
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((position, future))
+        self._queued.append((record, future))
         self._dirty.set()
         await future
+
+    def _write_and_sync(self, records: list[bytes]) -> None:
+        self.spool.write(records)
+        self.spool.sync()
 
     async def _run(self) -> None:
         assert self._dirty is not None
@@ -258,29 +315,27 @@ class GroupCommit:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
+            group, self._queued = self._queued, []
+            if not group:
+                continue
+            self._writing = len(group)
             try:
-                synced = await loop.run_in_executor(None, self.spool.sync)
+                await loop.run_in_executor(None, self._write_and_sync, [record for record, _ in group])
             except OSError as exc:
-                for _, future in self._waiters:
+                for _, future in group:
                     if not future.done():
                         future.set_exception(exc)
-                self._waiters = []
                 continue
-            still_waiting = []
-            for position, future in self._waiters:
-                if position <= synced:
-                    if not future.done():
-                        future.set_result(None)
-                else:
-                    still_waiting.append((position, future))
-            self._waiters = still_waiting
-            if still_waiting:
-                self._dirty.set()
+            finally:
+                self._writing = 0
+            for _, future in group:
+                if not future.done():
+                    future.set_result(None)
 
     async def stop(self) -> None:
-        if self._waiters and self._dirty is not None:
+        if self._dirty is not None and (self._queued or self._writing):
             self._dirty.set()
-            while self._waiters:
+            while self._queued or self._writing:
                 await asyncio.sleep(0.005)
         if self._task is not None:
             self._task.cancel()

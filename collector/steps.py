@@ -2,39 +2,56 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from collector.context import Context
 from collector.geo import anonymize_ip
 from collector.pipeline import DropReason, Event, Step
-from collector.referrers import classify_referral
+from collector.referrers import Referral, classify_referral
 from collector.useragent import parse as parse_user_agent
+from pipelines.sites import Site
 
 MAX_CLIENT_AGE_MS = 24 * 3600 * 1000
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 BUILTIN_TYPES = {"pageview", "engagement", "click"}
+URL_CACHE_SIZE = 10_000  # pages, and (referrer, page, site) triples, kept parsed
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def put_page(event: Event, context: Context) -> None:
     """Split the page URL; only http(s) pages with a hostname can be events."""
     try:
-        url = urlsplit(event.payload["url"])
-        hostname = (url.hostname or "").lower()
+        event.row.update(_page_fields(event.payload["url"]))
+    except ValueError as error:
+        event.drop(DropReason.BAD_URL, str(error))
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _page_fields(url: str) -> Mapping[str, Any]:
+    """The row fields of a page URL; ValueError says why it cannot be a page.
+
+    Cached (read-only), because a site's visitors keep viewing the same few pages."""
+    try:
+        parts = urlsplit(url)
+        hostname = (parts.hostname or "").lower()
     except ValueError:
-        event.drop(DropReason.BAD_URL, "the url cannot be parsed")
-        return
-    if url.scheme not in ("http", "https") or not hostname:
-        event.drop(DropReason.BAD_URL, "the url must be an http(s) URL with a hostname")
-        return
-    query = dict(parse_qsl(url.query, keep_blank_values=False))
-    event.row.update(
-        hostname=hostname,
+        raise ValueError("the url cannot be parsed") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise ValueError("the url must be an http(s) URL with a hostname")
+    query = dict(parse_qsl(parts.query, keep_blank_values=False))
+    return MappingProxyType({
+        "hostname": hostname,
         # The tracker sends a fragment only for hash-routed apps (data-hash): there it is the page.
-        path=(url.path or "/") + (f"#{url.fragment}" if url.fragment.startswith("/") else ""),
-        query=url.query[:2000],
+        "path": (parts.path or "/") + (f"#{parts.fragment}" if parts.fragment.startswith("/") else ""),
+        "query": parts.query[:2000],
         **{key: query.get(key, "")[:300] for key in UTM_KEYS},
-    )
+    })
 
 
 def gate_site(event: Event, context: Context) -> None:
@@ -71,15 +88,21 @@ def put_geolocation(event: Event, context: Context) -> None:
 
 def put_referrer(event: Event, context: Context) -> None:
     assert event.site is not None
-    site = event.site
-    utm = {key: event.row[key] for key in UTM_KEYS if event.row[key]}
-    referral = classify_referral(
-        event.payload.get("referrer", ""), event.payload["url"],
-        lambda host: site.allows_hostname(host) or host == event.row["hostname"], utm,
-    )
+    referral = _referral(event.payload.get("referrer", ""), event.payload["url"], event.site)
     event.row.update(
         referrer=referral.referrer, referrer_source=referral.source,
         referrer_medium=referral.medium, search_term=referral.search_term,
+    )
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _referral(referrer: str, url: str, site: Site) -> Referral:
+    """`classify_referral` is a pure function of these three (the page's hostname and UTM tags
+    come from `url`), and the same referrer and page pairs keep coming back: cached."""
+    page = _page_fields(url)
+    utm = {key: page[key] for key in UTM_KEYS if page[key]}
+    return classify_referral(
+        referrer, url, lambda host: site.allows_hostname(host) or host == page["hostname"], utm,
     )
 
 
@@ -152,6 +175,8 @@ def put_event_fields(event: Event, context: Context) -> None:
 def _event_id(raw: object) -> str:
     """The client's UUID when it sent a valid one (so retries match); else a fresh one."""
     if isinstance(raw, str):
+        if _CANONICAL_UUID.fullmatch(raw):
+            return raw  # as the tracker sends it: already what str(uuid.UUID(raw)) gives
         try:
             return str(uuid.UUID(raw))
         except ValueError:

@@ -15,6 +15,7 @@ import click
 import httpx
 
 from footfall import __version__
+from footfall.cli_surveys import surveys
 from footfall.runtime import read_runtime
 from footfall.settings import ConfigError, Settings, resolve_secret
 from pipelines.migrate import SCHEMA_SNAPSHOT, MigrationError, migrate, schema_snapshot
@@ -96,8 +97,11 @@ def serve(host: str | None, port: int | None) -> None:
     app = create_app(settings)
     try:
         # proxy_headers=False: FOOTFALL_TRUSTED_PROXY_HEADER is the one switch for client IPs.
+        # A line per request would cost the collector a tenth of its time (every page view is
+        # a request): the access log is on only at FOOTFALL_LOG_LEVEL=debug.
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                    timeout_graceful_shutdown=10, proxy_headers=False)
+                    access_log=settings.log_level == "debug", timeout_graceful_shutdown=10,
+                    proxy_headers=False)
     except DataDirInUse as exc:
         _fail(str(exc))
 
@@ -269,3 +273,6 @@ def demo_data(count: int, days: int, site_id: str, seed: int) -> None:
         with tqdm(total=count, unit="ev", unit_scale=True, desc="demo events") as bar:
             written = generate_demo_events(store, site_id, count, days, seed=seed, progress=bar.update)
     click.echo(f"Wrote {written:,} events for {site_id} over {days} days.")
+
+
+main.add_command(surveys)

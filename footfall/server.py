@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import collector.app
+import collector.surveys
 import dashboard.app
 from collector.service import Collector
 from footfall import admin_api
@@ -67,6 +68,7 @@ def create_app(settings: Settings, store: Store | None = None, public_url: str =
         Route("/demo", demo_page),
         Route("/demo/demo.js", demo_script),
         Mount("/static", StaticFiles(directory=dashboard.app.STATIC_DIR), name="static"),
+        *collector.surveys.routes(),
         *dashboard.app.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=dashboard.app.middleware(settings))

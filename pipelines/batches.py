@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.events import events_batch
+from pipelines.survey_responses import survey_responses_batch
 
 TABLE_KEY = "_table"
 DEFAULT_TABLE = "events"
@@ -20,6 +21,7 @@ BatchBuilder = Callable[[Iterable[Mapping[str, Any]]], pa.Table]
 
 BUILDERS: dict[str, BatchBuilder] = {
     "events": events_batch,
+    "survey_responses": survey_responses_batch,
 }
 
 

@@ -122,6 +122,7 @@ def schema_snapshot(store: Store) -> str:
             "WHERE database = {db:String} AND name = {t:String}",
             {"db": store.database, "t": row["name"]},
         )
-        create = str(create).replace(f"CREATE TABLE {store.database}.", "CREATE TABLE ", 1)
+        # Drop the database name wherever it qualifies a table (CREATE, views' TO and FROM).
+        create = re.sub(rf"(?<![\w.`]){re.escape(store.database)}\.(?=[`\w])", "", str(create))
         parts.append(create.rstrip() + ";")
     return "\n\n".join(parts) + "\n"

@@ -71,6 +71,107 @@ SAMPLE BY visitor_id
 TTL toDateTime(timestamp) + toIntervalDay(retention_days) WHERE retention_days > 0
 SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
 
+CREATE TABLE rollup_daily
+(
+    `site_id` LowCardinality(String) COMMENT 'Site',
+    `day` Date COMMENT 'UTC day',
+    `dimension` LowCardinality(String) COMMENT 'As in rollup_hourly',
+    `value` String COMMENT 'As in rollup_hourly',
+    `visitors` AggregateFunction(uniqCombined(14), UInt64) COMMENT 'uniqCombinedState(14)(visitor_id): read with uniqCombinedMerge(14)',
+    `visits` AggregateFunction(uniqCombined(14), UInt64) COMMENT 'uniqCombinedState(14)(session_id): read with uniqCombinedMerge(14)',
+    `pageviews` SimpleAggregateFunction(sum, UInt64) COMMENT 'Page views',
+    `events` SimpleAggregateFunction(sum, UInt64) COMMENT 'Events of every type',
+    `engagement_ms` SimpleAggregateFunction(sum, UInt64) COMMENT 'Visible time reported by engagement events, milliseconds',
+    `retention_days` SimpleAggregateFunction(max, UInt16) COMMENT 'Longest retention of the events counted (0 = forever): the row expires with them'
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (site_id, dimension, day, value)
+TTL day + toIntervalDay(retention_days + 1) WHERE retention_days > 0
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW rollup_daily_mv TO rollup_daily
+(
+    `site_id` LowCardinality(String),
+    `day` Date,
+    `dimension` LowCardinality(String),
+    `value` String,
+    `visitors` AggregateFunction(uniqCombined(14), UInt64),
+    `visits` AggregateFunction(uniqCombined(14), UInt64),
+    `pageviews` UInt64,
+    `events` UInt64,
+    `engagement_ms` UInt64,
+    `retention_days` SimpleAggregateFunction(max, UInt16)
+)
+AS SELECT
+    site_id,
+    toDate(hour) AS day,
+    dimension,
+    value,
+    uniqCombinedMergeState(14)(visitors) AS visitors,
+    uniqCombinedMergeState(14)(visits) AS visits,
+    sum(pageviews) AS pageviews,
+    sum(events) AS events,
+    sum(engagement_ms) AS engagement_ms,
+    max(retention_days) AS retention_days
+FROM rollup_hourly
+GROUP BY
+    site_id,
+    day,
+    dimension,
+    value;
+
+CREATE TABLE rollup_hourly
+(
+    `site_id` LowCardinality(String) COMMENT 'Site',
+    `hour` DateTime('UTC') COMMENT 'Start of the UTC hour',
+    `dimension` LowCardinality(String) COMMENT 'What value holds: \'\' (the total), page, country, …, entry_page, source, …',
+    `value` String COMMENT 'The dimension\'s value (\'\' for the total row and for unknown values)',
+    `visitors` AggregateFunction(uniqCombined(14), UInt64) COMMENT 'uniqCombinedState(14)(visitor_id): read with uniqCombinedMerge(14)',
+    `visits` AggregateFunction(uniqCombined(14), UInt64) COMMENT 'uniqCombinedState(14)(session_id): read with uniqCombinedMerge(14)',
+    `pageviews` SimpleAggregateFunction(sum, UInt64) COMMENT 'Page views',
+    `events` SimpleAggregateFunction(sum, UInt64) COMMENT 'Events of every type',
+    `engagement_ms` SimpleAggregateFunction(sum, UInt64) COMMENT 'Visible time reported by engagement events, milliseconds',
+    `retention_days` SimpleAggregateFunction(max, UInt16) COMMENT 'Longest retention of the events counted (0 = forever): the row expires with them'
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (site_id, dimension, hour, value)
+TTL (hour + toIntervalDay(retention_days)) + toIntervalHour(1) WHERE retention_days > 0
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW rollup_hourly_mv TO rollup_hourly
+(
+    `site_id` LowCardinality(String),
+    `hour` DateTime('UTC'),
+    `dimension` String,
+    `value` String,
+    `visitors` AggregateFunction(uniqCombined(14), UInt64),
+    `visits` AggregateFunction(uniqCombined(14), UInt64),
+    `pageviews` UInt64,
+    `events` UInt64,
+    `engagement_ms` UInt64,
+    `retention_days` UInt16
+)
+AS SELECT
+    site_id,
+    toStartOfHour(timestamp) AS hour,
+    dim.1 AS dimension,
+    dim.2 AS value,
+    uniqCombinedState(14)(visitor_id) AS visitors,
+    uniqCombinedState(14)(session_id) AS visits,
+    countIf(event_type = 'pageview') AS pageviews,
+    count() AS events,
+    sumIf(engagement_ms, event_type = 'engagement') AS engagement_ms,
+    max(retention_days) AS retention_days
+FROM events
+ARRAY JOIN arrayConcat([('', ''), ('page', path), ('country', toString(country)), ('region', toString(region)), ('city', city), ('browser', toString(browser)), ('os', toString(os)), ('device', toString(device)), ('screen', concat(toString(screen_width), 'x', toString(screen_height)))], if((event_type = 'pageview') AND (referrer_medium != 'internal'), arrayConcat([('entry_page', path), ('source', toString(referrer_source)), ('medium', toString(referrer_medium))], if(referrer_medium = 'search', [('search_engine', toString(referrer_source)), ('keyword', search_term)], []), if(utm_campaign != '', [('utm_campaign', utm_campaign)], [])), [])) AS dim
+GROUP BY
+    site_id,
+    hour,
+    dimension,
+    value;
+
 CREATE TABLE salts
 (
     `day` Date COMMENT 'UTC day the salt is for',
@@ -91,6 +192,111 @@ CREATE TABLE schema_migrations
 ENGINE = ReplacingMergeTree(applied_at)
 ORDER BY version
 SETTINGS index_granularity = 8192;
+
+CREATE TABLE sessions
+(
+    `site_id` LowCardinality(String) COMMENT 'Site',
+    `day` Date COMMENT 'UTC day of the events merged into this row',
+    `visitor_id` UInt64 COMMENT 'Visitor, as in events.visitor_id',
+    `session_id` UInt64 COMMENT 'Visit, as in events.session_id',
+    `start` SimpleAggregateFunction(min, DateTime64(3, 'UTC')) COMMENT 'First event of the visit (on this day)',
+    `end` SimpleAggregateFunction(max, DateTime64(3, 'UTC')) COMMENT 'Last event of the visit (on this day)',
+    `events` SimpleAggregateFunction(sum, UInt64) COMMENT 'Events of every type',
+    `pageviews` SimpleAggregateFunction(sum, UInt64) COMMENT 'Page views',
+    `interactions` SimpleAggregateFunction(sum, UInt64) COMMENT 'Clicks and custom events (a visit with one is not a bounce)',
+    `engagement_ms` SimpleAggregateFunction(sum, UInt64) COMMENT 'Visible time reported by engagement events, milliseconds',
+    `entry_page` AggregateFunction(argMin, UInt64, Int64) COMMENT 'Path of the first page view, as cityHash64: argMinMerge(entry_page) = cityHash64(\'…\')',
+    `entry_source` AggregateFunction(argMin, UInt64, Int64) COMMENT 'Source of the first page view, as cityHash64: argMinMerge(entry_source) = cityHash64(\'…\')',
+    `entry_medium` AggregateFunction(argMin, UInt64, Int64) COMMENT 'Medium of the first page view, as cityHash64: argMinMerge(entry_medium) = cityHash64(\'…\')',
+    `entry_keyword` AggregateFunction(argMin, UInt64, Int64) COMMENT 'Search term of the first page view, as cityHash64: argMinMerge(entry_keyword) = cityHash64(\'…\')',
+    `entry_utm_source` AggregateFunction(argMin, UInt64, Int64) COMMENT 'utm_source of the first page view, as cityHash64: argMinMerge(entry_utm_source) = cityHash64(\'…\')',
+    `entry_utm_medium` AggregateFunction(argMin, UInt64, Int64) COMMENT 'utm_medium of the first page view, as cityHash64: argMinMerge(entry_utm_medium) = cityHash64(\'…\')',
+    `entry_utm_campaign` AggregateFunction(argMin, UInt64, Int64) COMMENT 'utm_campaign of the first page view, as cityHash64: argMinMerge(entry_utm_campaign) = cityHash64(\'…\')',
+    `entry_utm_term` AggregateFunction(argMin, UInt64, Int64) COMMENT 'utm_term of the first page view, as cityHash64: argMinMerge(entry_utm_term) = cityHash64(\'…\')',
+    `entry_utm_content` AggregateFunction(argMin, UInt64, Int64) COMMENT 'utm_content of the first page view, as cityHash64: argMinMerge(entry_utm_content) = cityHash64(\'…\')',
+    `exit_page` AggregateFunction(argMax, UInt64, Int64) COMMENT 'Path of the last page view, as cityHash64: argMaxMerge(exit_page)',
+    `country` SimpleAggregateFunction(any, LowCardinality(String)) COMMENT 'Country of the visit',
+    `region` SimpleAggregateFunction(any, LowCardinality(String)) COMMENT 'Region of the visit',
+    `city` SimpleAggregateFunction(any, String) COMMENT 'City of the visit',
+    `browser` SimpleAggregateFunction(any, LowCardinality(String)) COMMENT 'Browser family',
+    `os` SimpleAggregateFunction(any, LowCardinality(String)) COMMENT 'Operating system family',
+    `device` SimpleAggregateFunction(any, LowCardinality(String)) COMMENT 'desktop, mobile or tablet',
+    `screen` SimpleAggregateFunction(any, String) COMMENT 'Screen size, e.g. 1920x1080',
+    `retention_days` SimpleAggregateFunction(max, UInt16) COMMENT 'Longest retention of the events counted (0 = forever): the row expires with them'
+)
+ENGINE = AggregatingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (site_id, day, visitor_id, session_id)
+SAMPLE BY visitor_id
+TTL day + toIntervalDay(retention_days + 1) WHERE retention_days > 0
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW sessions_mv TO sessions
+(
+    `site_id` LowCardinality(String),
+    `day` Date,
+    `visitor_id` UInt64,
+    `session_id` UInt64,
+    `start` DateTime64(3, 'UTC'),
+    `end` DateTime64(3, 'UTC'),
+    `events` UInt64,
+    `pageviews` UInt64,
+    `interactions` UInt64,
+    `engagement_ms` UInt64,
+    `entry_page` AggregateFunction(argMin, UInt64, Int64),
+    `entry_source` AggregateFunction(argMin, UInt64, Int64),
+    `entry_medium` AggregateFunction(argMin, UInt64, Int64),
+    `entry_keyword` AggregateFunction(argMin, UInt64, Int64),
+    `entry_utm_source` AggregateFunction(argMin, UInt64, Int64),
+    `entry_utm_medium` AggregateFunction(argMin, UInt64, Int64),
+    `entry_utm_campaign` AggregateFunction(argMin, UInt64, Int64),
+    `entry_utm_term` AggregateFunction(argMin, UInt64, Int64),
+    `entry_utm_content` AggregateFunction(argMin, UInt64, Int64),
+    `exit_page` AggregateFunction(argMax, UInt64, Int64),
+    `country` String,
+    `region` String,
+    `city` String,
+    `browser` String,
+    `os` String,
+    `device` String,
+    `screen` String,
+    `retention_days` UInt16
+)
+AS SELECT
+    site_id,
+    toDate(timestamp) AS day,
+    visitor_id,
+    session_id,
+    min(timestamp) AS start,
+    max(timestamp) AS end,
+    count() AS events,
+    countIf(event_type = 'pageview') AS pageviews,
+    countIf(event_type IN ('click', 'custom')) AS interactions,
+    sumIf(engagement_ms, event_type = 'engagement') AS engagement_ms,
+    argMinState(cityHash64(path), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_page,
+    argMinState(cityHash64(referrer_source), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_source,
+    argMinState(cityHash64(referrer_medium), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_medium,
+    argMinState(cityHash64(search_term), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_keyword,
+    argMinState(cityHash64(utm_source), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_utm_source,
+    argMinState(cityHash64(utm_medium), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_utm_medium,
+    argMinState(cityHash64(utm_campaign), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_utm_campaign,
+    argMinState(cityHash64(utm_term), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_utm_term,
+    argMinState(cityHash64(utm_content), toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 1000000000000000)) AS entry_utm_content,
+    argMaxState(cityHash64(path), toUnixTimestamp64Milli(timestamp) - if(event_type = 'pageview', 0, 1000000000000000)) AS exit_page,
+    any(country) AS country,
+    any(region) AS region,
+    any(city) AS city,
+    any(browser) AS browser,
+    any(os) AS os,
+    any(device) AS device,
+    any(concat(toString(screen_width), 'x', toString(screen_height))) AS screen,
+    max(retention_days) AS retention_days
+FROM events
+GROUP BY
+    site_id,
+    day,
+    visitor_id,
+    session_id;
 
 CREATE TABLE sites
 (
@@ -117,7 +323,7 @@ CREATE TABLE survey_responses
     `response_id` UUID COMMENT 'Unique id, used to drop duplicates of a replayed request',
     `survey_id` String COMMENT 'Survey id',
     `survey_version` UInt32 COMMENT 'Definition version that was shown',
-    `kind` LowCardinality(String) COMMENT 'impression, dismiss or answer',
+    `kind` LowCardinality(String) COMMENT 'impression, dismiss, answer, or comment (a follow-up comment; response_id is its answer\'s)',
     `channel` LowCardinality(String) COMMENT 'widget (on the page) or link (e-mail / SMS)',
     `visitor_id` UInt64 COMMENT 'Visitor, as in events.visitor_id (0 for anonymous link answers)',
     `session_id` UInt64 COMMENT 'Visit, as in events.session_id',
@@ -164,3 +370,36 @@ CREATE TABLE users
 ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY user_id
 SETTINGS index_granularity = 8192;
+
+CREATE TABLE visitor_first_seen
+(
+    `site_id` LowCardinality(String) COMMENT 'Site the visitor was seen on',
+    `visitor_id` UInt64 COMMENT 'Visitor, as in events.visitor_id',
+    `first_seen` AggregateFunction(min, DateTime64(3, 'UTC')) COMMENT 'minState of the visitor\'s event timestamps: read with minMerge(first_seen) … GROUP BY visitor_id',
+    `last_seen` SimpleAggregateFunction(max, DateTime64(3, 'UTC')) COMMENT 'The visitor\'s latest event: with retention_days, when the row expires',
+    `retention_days` SimpleAggregateFunction(max, UInt16) COMMENT 'Longest retention of the visitor\'s events (0 = forever): the row expires with the last of them'
+)
+ENGINE = AggregatingMergeTree
+ORDER BY (site_id, visitor_id)
+SAMPLE BY visitor_id
+TTL toDateTime(last_seen) + toIntervalDay(retention_days) WHERE retention_days > 0
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW visitor_first_seen_mv TO visitor_first_seen
+(
+    `site_id` LowCardinality(String),
+    `visitor_id` UInt64,
+    `first_seen` AggregateFunction(min, DateTime64(3, 'UTC')),
+    `last_seen` DateTime64(3, 'UTC'),
+    `retention_days` UInt16
+)
+AS SELECT
+    site_id,
+    visitor_id,
+    minState(timestamp) AS first_seen,
+    max(timestamp) AS last_seen,
+    max(retention_days) AS retention_days
+FROM events
+GROUP BY
+    site_id,
+    visitor_id;

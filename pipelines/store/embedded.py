@@ -128,9 +128,10 @@ class EmbeddedStore(Store):
         if data.num_rows == 0:
             return
         columns = ", ".join(checked_identifier(name) for name in data.column_names)
-        settings = ""
+        # A retried batch that the table drops as a duplicate must not reach the rollups' views either.
+        settings = " SETTINGS deduplicate_blocks_in_dependent_materialized_views = 1"
         if dedup_token is not None:
-            settings = f" SETTINGS insert_deduplication_token = '{checked_dedup_token(dedup_token)}'"
+            settings += f", insert_deduplication_token = '{checked_dedup_token(dedup_token)}'"
         # chDB's Python() table function reads the local variable named `batch` by name.
         batch = data  # noqa: F841
         self.command(

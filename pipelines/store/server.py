@@ -105,7 +105,8 @@ class ServerStore(Store):
     def insert(self, table: str, data: pa.Table, dedup_token: str | None = None) -> None:
         if data.num_rows == 0:
             return
-        settings = {}
+        # A retried batch that the table drops as a duplicate must not reach the rollups' views either.
+        settings: dict[str, Any] = {"deduplicate_blocks_in_dependent_materialized_views": 1}
         if dedup_token is not None:
             settings["insert_deduplication_token"] = checked_dedup_token(dedup_token)
         self._call("insert_arrow", checked_identifier(table), data, settings=settings)

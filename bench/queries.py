@@ -1,0 +1,272 @@
+"""How fast the dashboard's panels answer: `python bench/queries.py --events 10000000`.
+
+Not a timed test. Fills a fresh embedded store with `footfall demo-data` (90 days ending now, site
+time zone Europe/Berlin), lets background merges settle and merges the rollups (see `settle`), then
+times every panel of
+pipelines.queries.PANELS for a 30-day view, unfiltered and filtered (page + country), 5 runs each
+(the median is reported), plus the full overview (the panels of the dashboard's first screen, run
+one after another) and, in the same run, the naive raw-scan version of that overview: the same
+panels forced onto raw events without sampling. Prints one JSON object and writes its numbers into
+the `## Queries` section of bench/RESULTS.md (other sections are left as they are).
+
+`--data-dir DIR` keeps the filled store in DIR and reuses it when it already holds the events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from footfall.settings import Settings  # noqa: E402
+from pipelines.queries import OVERVIEW, PANELS  # noqa: E402
+from pipelines.query import Query  # noqa: E402
+from pipelines.store import query_limits  # noqa: E402
+from pipelines.store.base import Store  # noqa: E402
+from pipelines.store.embedded import EmbeddedStore  # noqa: E402
+
+SITE = "bench.example"
+TIMEZONE = "Europe/Berlin"
+RESULTS = REPO / "bench" / "RESULTS.md"
+ROLLUPS = ("rollup_hourly", "rollup_daily", "sessions", "visitor_first_seen")
+SETTLE_TABLES = ("events", *ROLLUPS)
+TARGETS = {
+    10_000_000: "every panel ≤ 300 ms, overview ≤ 1 s, ratio ≤ 0.25, peak memory ≤ 1.5 GB",
+    100_000_000: "overview ≤ 2 s, filtered drill-down ≤ 5 s, peak memory ≤ 1.5 GB",
+}
+
+
+def footfall(data_dir: Path, *args: str) -> None:
+    env = {**os.environ, "FOOTFALL_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "-m", "footfall", *args], env=env, check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+
+
+def fill(data_dir: Path, events: int, seed: int) -> float:
+    """`footfall sites add` + `footfall demo-data` in a child process; seconds taken (0: reused)."""
+    marker = data_dir / "bench-filled.json"
+    if marker.exists() and json.loads(marker.read_text()).get("events") == events:
+        return 0.0
+    started = time.perf_counter()
+    footfall(data_dir, "sites", "add", SITE, "--timezone", TIMEZONE)
+    footfall(data_dir, "demo-data", "--events", str(events), "--days", "90", "--site", SITE, "--seed", str(seed))
+    seconds = time.perf_counter() - started
+    marker.write_text(json.dumps({"events": events, "filled_at": datetime.now(UTC).isoformat(),
+                                  "fill_seconds": round(seconds, 1)}))
+    return seconds
+
+
+def settle(store: Store, limit_s: float) -> float:
+    """Wait (at most `limit_s`) for background merges to finish, then merge the rollups fully.
+
+    `footfall demo-data` writes all 90 days in every batch of 250k events, so each day's rollup
+    rows arrive in ~40 pieces at once; a live site writes today's rows only, and background merges
+    leave one row per key for past days. OPTIMIZE … FINAL reaches that state before timing.
+    """
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        running = store.scalar(
+            "SELECT count() FROM system.merges WHERE database = {db:String} AND table IN {tables:Array(String)}",
+            {"db": store.database, "tables": list(SETTLE_TABLES)})
+        if not running:
+            break
+        time.sleep(1)
+    for table in ROLLUPS:
+        store.command(f"OPTIMIZE TABLE {table} FINAL")
+    return time.perf_counter() - started
+
+
+def timed(run: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median milliseconds of `runs` calls, and the last result."""
+    durations, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = run()
+        durations.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(durations), 1), result
+
+
+def view_queries(filters: dict[str, str], today: date) -> Callable[[str], Query]:
+    def for_panel(name: str) -> Query:
+        panel = PANELS[name]
+        panel_filters = dict(filters)
+        if panel.needs_page:
+            panel_filters.setdefault("page", "/pricing")
+        return Query(SITE, today - timedelta(days=29), today, TIMEZONE, filters=panel_filters,
+                     comparison="previous" if name == "stats" else None)
+    return for_panel
+
+
+def bench_view(store: Store, query_for: Callable[[str], Query], runs: int) -> dict[str, Any]:
+    panels: dict[str, float] = {}
+    details: dict[str, dict[str, Any]] = {}
+    for name, panel in PANELS.items():
+        query = query_for(name)
+        ms, report = timed(lambda: panel.run(store, query), runs)  # noqa: B023
+        panels[name] = ms
+        details[name] = {"sources": list(report.sources), "sampled": report.sampled, "rows": len(report.rows)}
+
+    def overview(source: str) -> None:
+        for name in OVERVIEW:
+            query = query_for(name)
+            if source == "raw":
+                query = replace(query, source="raw", sampling=False)
+            PANELS[name].run(store, query)
+
+    overview_ms, _ = timed(lambda: overview("auto"), runs)
+    return {"panels_ms": panels, "overview_ms": overview_ms, "panels": details,
+            "_overview": overview}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--raw-runs", type=int, default=5, help="runs of the raw baseline overview")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the filled store here")
+    parser.add_argument("--settle-seconds", type=float, default=300)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args(argv)
+    tmp = None
+    if args.data_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="footfall-bench-queries-")
+        data_dir = Path(tmp.name)
+    else:
+        data_dir = args.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fill_seconds = fill(data_dir, args.events, args.seed)
+        result = run_bench(data_dir, args, fill_seconds)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    print(json.dumps(result, indent=2))
+    if not args.no_write:
+        write_results(result)
+    return 0
+
+
+def run_bench(data_dir: Path, args: argparse.Namespace, fill_seconds: float) -> dict[str, Any]:
+    settings = Settings.from_env(environ={}, env_file=None)
+    store = EmbeddedStore(data_dir, settings.clickhouse_database, query_limits(settings))
+    try:
+        settled = settle(store, args.settle_seconds)
+        events = int(store.scalar("SELECT count() FROM events WHERE site_id = {s:String}", {"s": SITE}))
+        today = datetime.now(UTC).astimezone(Query(SITE, date.today(), date.today(), TIMEZONE).zone).date()
+        load_before = os.getloadavg()
+        unfiltered = bench_view(store, view_queries({}, today), args.runs)
+        filtered = bench_view(store, view_queries({"page": "/pricing", "country": "US"}, today), args.runs)
+        overview = unfiltered.pop("_overview")
+        filtered.pop("_overview")
+        raw_overview_ms, _ = timed(lambda: overview("raw"), args.raw_runs)
+        parts = store.query(
+            "SELECT table, count() AS parts, sum(rows) AS rows, round(sum(bytes_on_disk) / 1048576) AS mib "
+            "FROM system.parts WHERE active AND database = {db:String} AND table IN {t:Array(String)} "
+            "GROUP BY table ORDER BY table", {"db": store.database, "t": list(SETTLE_TABLES)})
+    finally:
+        store.close()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "events": events,
+        "view": f"30 days to {today}, {TIMEZONE}; filtered: page /pricing + country US",
+        "fill_seconds": round(fill_seconds, 1),
+        "settle_seconds": round(settled, 1),
+        "runs": args.runs,
+        "panels_ms": unfiltered["panels_ms"],
+        "filtered_panels_ms": filtered["panels_ms"],
+        "overview_panels": list(OVERVIEW),
+        "overview_ms": unfiltered["overview_ms"],
+        "filtered_overview_ms": filtered["overview_ms"],
+        "raw_overview_ms": raw_overview_ms,
+        "ratio": round(unfiltered["overview_ms"] / raw_overview_ms, 3) if raw_overview_ms else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "fill_peak_rss_mb": round(children),
+        "query_limits": query_limits(settings),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "sources": {name: detail["sources"] for name, detail in unfiltered["panels"].items()},
+        "sampled": {view: {name: detail["sampled"] for name, detail in details["panels"].items()
+                           if detail["sampled"] > 1}
+                    for view, details in (("unfiltered", unfiltered), ("filtered", filtered))},
+        "filtered_sources": {name: detail["sources"] for name, detail in filtered["panels"].items()},
+        "tables": parts,
+    }
+
+
+def _size(events: int) -> str:
+    return f"{events // 1_000_000}M" if events >= 1_000_000 else f"{events:,}"
+
+
+def results_section(result: dict[str, Any]) -> str:
+    size = _size(result["events"])
+    unfiltered, filtered = result["panels_ms"], result["filtered_panels_ms"]
+    lines = [
+        f"### {size} events",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python bench/queries.py --events "
+        f"{result['events']}`: {result['view']}; median of {result['runs']} runs; "
+        f"{result['cpus']} CPUs, load average {result['load_average_before'][0]} before and "
+        f"{result['load_average_after'][0]} after (other processes shared the machine). "
+        f"Fill (`footfall demo-data`, with the rollups' views): {result['fill_seconds']} s.",
+        "",
+        f"Targets: {TARGETS.get(result['events'], '—')}.",
+        "",
+        "| | ms |",
+        "|---|---:|",
+        f"| overview ({', '.join(result['overview_panels'])}) | {result['overview_ms']} |",
+        f"| filtered overview (page + country) | {result['filtered_overview_ms']} |",
+        f"| raw-scan overview (baseline) | {result['raw_overview_ms']} |",
+        f"| ratio overview ÷ raw | {result['ratio']} |",
+        f"| peak RSS of the benchmark process | {result['peak_rss_mb']} MB |",
+        "",
+        "| panel | unfiltered ms | source | filtered ms | source |",
+        "|---|---:|---|---:|---|",
+    ]
+    for name in unfiltered:
+        sampled = result["sampled"]
+        note = f" (1/{sampled['unfiltered'][name]} sample)" if name in sampled["unfiltered"] else ""
+        fnote = f" (1/{sampled['filtered'][name]} sample)" if name in sampled["filtered"] else ""
+        lines.append(f"| {name} | {unfiltered[name]} | {', '.join(result['sources'][name])}{note} | "
+                     f"{filtered[name]} | {', '.join(result['filtered_sources'][name])}{fnote} |")
+    lines += ["", "Sampled panels read 1/n of the visitors and scale counts by n: their numbers are estimates.", ""]
+    return "\n".join(lines)
+
+
+def write_results(result: dict[str, Any]) -> None:
+    """Replace this size's subsection of `## Queries` in RESULTS.md; keep every other section."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = results_section(result)
+    heading = "## Queries"
+    match = re.search(r"^## Queries\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    intro = ("Dashboard panels over demo traffic (bench/queries.py): rollups for the unfiltered view, raw "
+             "events (sampled when huge) where filters need them.\n\n")
+    if match is None:
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n{intro}{section}"
+    else:
+        body = match.group(1)
+        size_heading = section.splitlines()[0]
+        sub = re.search(rf"^{re.escape(size_heading)}\n.*?(?=^### |\Z)", body, re.MULTILINE | re.DOTALL)
+        body = body.replace(sub.group(0), section) if sub else body.rstrip("\n") + "\n\n" + section
+        text = text[:match.start(1)] + body + text[match.end(1):]
+    RESULTS.write_text(text.rstrip("\n") + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
