@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from footfall.settings import Settings  # noqa: E402
 from pipelines.queries import OVERVIEW, PANELS  # noqa: E402
 from pipelines.query import Query  # noqa: E402
 from pipelines.store import query_limits  # noqa: E402
-from pipelines.store.base import Store  # noqa: E402
+from pipelines.store.base import Store, StoreError  # noqa: E402
 from pipelines.store.embedded import EmbeddedStore  # noqa: E402
 
 SITE = "bench.example"
@@ -58,10 +58,10 @@ def footfall(data_dir: Path, *args: str) -> None:
 
 
 def fill(data_dir: Path, events: int, seed: int) -> float:
-    """`footfall sites add` + `footfall demo-data` in a child process; seconds taken (0: reused)."""
+    """`footfall sites add` + `footfall demo-data` in a child process; the seconds it took."""
     marker = data_dir / "bench-filled.json"
     if marker.exists() and json.loads(marker.read_text()).get("events") == events:
-        return 0.0
+        return float(json.loads(marker.read_text()).get("fill_seconds", 0.0))  # filled by an earlier run
     started = time.perf_counter()
     footfall(data_dir, "sites", "add", SITE, "--timezone", TIMEZONE)
     footfall(data_dir, "demo-data", "--events", str(events), "--days", "90", "--site", SITE, "--seed", str(seed))
@@ -91,14 +91,24 @@ def settle(store: Store, limit_s: float) -> float:
     return time.perf_counter() - started
 
 
-def timed(run: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median milliseconds of `runs` calls, and the last result."""
-    durations, result = [], None
+@dataclass
+class Timing:
+    ms: float  # median wall time
+    cpu_ms: float  # median CPU time of this process (chDB runs inside it): barely moved by other load
+    result: Any  # the last result, or the StoreError that stopped the runs
+
+
+def timed(run: Callable[[], Any], runs: int) -> Timing:
+    durations, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        result = run()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        try:
+            result = run()
+        except StoreError as exc:  # e.g. a per-query memory limit: report it, go on with the rest
+            return Timing(round((time.perf_counter() - started) * 1000, 1), 0.0, exc)
         durations.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(durations), 1), result
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return Timing(round(statistics.median(durations), 1), round(statistics.median(cpu), 1), result)
 
 
 def view_queries(filters: dict[str, str], today: date) -> Callable[[str], Query]:
@@ -114,23 +124,29 @@ def view_queries(filters: dict[str, str], today: date) -> Callable[[str], Query]
 
 def bench_view(store: Store, query_for: Callable[[str], Query], runs: int) -> dict[str, Any]:
     panels: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     details: dict[str, dict[str, Any]] = {}
     for name, panel in PANELS.items():
         query = query_for(name)
-        ms, report = timed(lambda: panel.run(store, query), runs)  # noqa: B023
-        panels[name] = ms
-        details[name] = {"sources": list(report.sources), "sampled": report.sampled, "rows": len(report.rows)}
+        timing = timed(lambda: panel.run(store, query), runs)  # noqa: B023
+        panels[name], cpu[name] = timing.ms, timing.cpu_ms
+        if isinstance(timing.result, StoreError):
+            details[name] = {"sources": ["failed"], "sampled": 1, "rows": 0, "error": str(timing.result)[:300]}
+        else:
+            report = timing.result
+            details[name] = {"sources": list(report.sources), "sampled": report.sampled, "rows": len(report.rows)}
+    overview = timed(lambda: run_overview(store, query_for, raw=False), runs)
+    return {"panels_ms": panels, "panels_cpu_ms": cpu, "overview_ms": overview.ms, "overview_cpu_ms": overview.cpu_ms,
+            "panels": details}
 
-    def overview(source: str) -> None:
-        for name in OVERVIEW:
-            query = query_for(name)
-            if source == "raw":
-                query = replace(query, source="raw", sampling=False)
-            PANELS[name].run(store, query)
 
-    overview_ms, _ = timed(lambda: overview("auto"), runs)
-    return {"panels_ms": panels, "overview_ms": overview_ms, "panels": details,
-            "_overview": overview}
+def run_overview(store: Store, query_for: Callable[[str], Query], raw: bool) -> None:
+    """The dashboard's first screen: its panels one after another (raw: forced onto events, unsampled)."""
+    for name in OVERVIEW:
+        query = query_for(name)
+        if raw:
+            query = replace(query, source="raw", sampling=False)
+        PANELS[name].run(store, query)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,11 +186,11 @@ def run_bench(data_dir: Path, args: argparse.Namespace, fill_seconds: float) -> 
         events = int(store.scalar("SELECT count() FROM events WHERE site_id = {s:String}", {"s": SITE}))
         today = datetime.now(UTC).astimezone(Query(SITE, date.today(), date.today(), TIMEZONE).zone).date()
         load_before = os.getloadavg()
-        unfiltered = bench_view(store, view_queries({}, today), args.runs)
+        unfiltered_view = view_queries({}, today)
+        unfiltered = bench_view(store, unfiltered_view, args.runs)
         filtered = bench_view(store, view_queries({"page": "/pricing", "country": "US"}, today), args.runs)
-        overview = unfiltered.pop("_overview")
-        filtered.pop("_overview")
-        raw_overview_ms, _ = timed(lambda: overview("raw"), args.raw_runs)
+        raw = timed(lambda: run_overview(store, unfiltered_view, raw=True), args.raw_runs)
+        raw_error = str(raw.result)[:300] if isinstance(raw.result, StoreError) else None
         parts = store.query(
             "SELECT table, count() AS parts, sum(rows) AS rows, round(sum(bytes_on_disk) / 1048576) AS mib "
             "FROM system.parts WHERE active AND database = {db:String} AND table IN {t:Array(String)} "
@@ -189,12 +205,21 @@ def run_bench(data_dir: Path, args: argparse.Namespace, fill_seconds: float) -> 
         "settle_seconds": round(settled, 1),
         "runs": args.runs,
         "panels_ms": unfiltered["panels_ms"],
+        "panels_cpu_ms": unfiltered["panels_cpu_ms"],
         "filtered_panels_ms": filtered["panels_ms"],
+        "filtered_panels_cpu_ms": filtered["panels_cpu_ms"],
         "overview_panels": list(OVERVIEW),
         "overview_ms": unfiltered["overview_ms"],
+        "overview_cpu_ms": unfiltered["overview_cpu_ms"],
         "filtered_overview_ms": filtered["overview_ms"],
-        "raw_overview_ms": raw_overview_ms,
-        "ratio": round(unfiltered["overview_ms"] / raw_overview_ms, 3) if raw_overview_ms else None,
+        "filtered_overview_cpu_ms": filtered["overview_cpu_ms"],
+        "raw_overview_ms": raw.ms,
+        "raw_overview_cpu_ms": raw.cpu_ms,
+        "raw_overview_error": raw_error,
+        "ratio": round(unfiltered["overview_ms"] / raw.ms, 3) if raw.ms and not raw_error else None,
+        "cpu_ratio": round(unfiltered["overview_cpu_ms"] / raw.cpu_ms, 3) if raw.cpu_ms else None,
+        "errors": {f"{view}/{name}": detail["error"] for view, details in (("unfiltered", unfiltered),
+                   ("filtered", filtered)) for name, detail in details["panels"].items() if "error" in detail},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "fill_peak_rss_mb": round(children),
         "query_limits": query_limits(settings),
@@ -228,24 +253,33 @@ def results_section(result: dict[str, Any]) -> str:
         "",
         f"Targets: {TARGETS.get(result['events'], '—')}.",
         "",
-        "| | ms |",
-        "|---|---:|",
-        f"| overview ({', '.join(result['overview_panels'])}) | {result['overview_ms']} |",
-        f"| filtered overview (page + country) | {result['filtered_overview_ms']} |",
-        f"| raw-scan overview (baseline) | {result['raw_overview_ms']} |",
-        f"| ratio overview ÷ raw | {result['ratio']} |",
-        f"| peak RSS of the benchmark process | {result['peak_rss_mb']} MB |",
+        "| | wall ms | CPU ms |",
+        "|---|---:|---:|",
+        f"| overview ({', '.join(result['overview_panels'])}) | {result['overview_ms']} | "
+        f"{result['overview_cpu_ms']} |",
+        f"| filtered overview (page + country) | {result['filtered_overview_ms']} | "
+        f"{result['filtered_overview_cpu_ms']} |",
+        f"| raw-scan overview (baseline) | {result['raw_overview_ms']}"
+        f"{' (failed: ' + result['raw_overview_error'] + ')' if result['raw_overview_error'] else ''} | "
+        f"{result['raw_overview_cpu_ms']} |",
+        f"| ratio overview ÷ raw | {result['ratio']} | {result['cpu_ratio']} |",
         "",
-        "| panel | unfiltered ms | source | filtered ms | source |",
+        f"Peak RSS of the benchmark process: {result['peak_rss_mb']} MB (the fill ran in a child process: "
+        f"{result['fill_peak_rss_mb']} MB).",
+        "",
+        "| panel | unfiltered ms (CPU) | source | filtered ms (CPU) | source |",
         "|---|---:|---|---:|---|",
     ]
     for name in unfiltered:
         sampled = result["sampled"]
         note = f" (1/{sampled['unfiltered'][name]} sample)" if name in sampled["unfiltered"] else ""
         fnote = f" (1/{sampled['filtered'][name]} sample)" if name in sampled["filtered"] else ""
-        lines.append(f"| {name} | {unfiltered[name]} | {', '.join(result['sources'][name])}{note} | "
-                     f"{filtered[name]} | {', '.join(result['filtered_sources'][name])}{fnote} |")
+        lines.append(f"| {name} | {unfiltered[name]} ({result['panels_cpu_ms'][name]}) | "
+                     f"{', '.join(result['sources'][name])}{note} | {filtered[name]} "
+                     f"({result['filtered_panels_cpu_ms'][name]}) | "
+                     f"{', '.join(result['filtered_sources'][name])}{fnote} |")
     lines += ["", "Sampled panels read 1/n of the visitors and scale counts by n: their numbers are estimates.", ""]
+    lines += [f"- {where} failed: {error}" for where, error in result["errors"].items()]
     return "\n".join(lines)
 
 

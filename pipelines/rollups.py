@@ -37,7 +37,7 @@ from pipelines.query import Query
 from pipelines.store.base import Store
 
 SAMPLE_EVENTS_ABOVE = 4_000_000
-SAMPLE_VISITS_ABOVE = 1_500_000
+SAMPLE_VISITS_ABOVE = 1_000_000
 SAMPLE_VISITORS_ABOVE = 2_000_000
 # Visits are read from one UTC day before the range (a visit that began before it is not
 # counted) to one day after it (a visit that began inside it keeps its later events).

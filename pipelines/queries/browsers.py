@@ -1,4 +1,4 @@
-"""Browsers: visitors, visits and page views by browser family.
+"""Browsers: visitors and page views by browser family.
 
 Definition: docs/metrics.md, "browsers". Rollup: rollup_hourly dimension 'browser'.
 """
@@ -14,4 +14,4 @@ NAME = "browsers"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "browser", "browser", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "browser", "browser", ("visitors", "pageviews"))

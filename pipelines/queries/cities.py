@@ -1,4 +1,4 @@
-"""Cities: visitors, visits and page views by city of the IP address.
+"""Cities: visitors and page views by city of the IP address.
 
 Definition: docs/metrics.md, "cities". Rollup: rollup_hourly dimension 'city'.
 """
@@ -14,4 +14,4 @@ NAME = "cities"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "city", "city", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "city", "city", ("visitors", "pageviews"))

@@ -1,4 +1,4 @@
-"""Countries (ISO codes; '' when unknown): visitors, visits and page views.
+"""Countries (ISO codes; '' when unknown): visitors and page views.
 
 Definition: docs/metrics.md, "countries". Rollup: rollup_hourly dimension 'country'.
 """
@@ -14,4 +14,4 @@ NAME = "countries"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "country", "country", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "country", "country", ("visitors", "pageviews"))

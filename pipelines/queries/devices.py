@@ -1,4 +1,4 @@
-"""Devices: visitors, visits and page views by desktop / mobile / tablet.
+"""Devices: visitors and page views by desktop / mobile / tablet.
 
 Definition: docs/metrics.md, "devices". Rollup: rollup_hourly dimension 'device'.
 """
@@ -14,4 +14,4 @@ NAME = "devices"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "device", "device", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "device", "device", ("visitors", "pageviews"))

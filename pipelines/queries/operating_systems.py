@@ -1,4 +1,4 @@
-"""Operating systems: visitors, visits and page views by OS family.
+"""Operating systems: visitors and page views by OS family.
 
 Definition: docs/metrics.md, "operating_systems". Rollup: rollup_hourly dimension 'os'.
 """
@@ -14,4 +14,4 @@ NAME = "operating_systems"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "os", "os", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "os", "os", ("visitors", "pageviews"))

@@ -1,4 +1,4 @@
-"""Regions: visitors, visits and page views by region of the IP address.
+"""Regions: visitors and page views by region of the IP address.
 
 Definition: docs/metrics.md, "regions". Rollup: rollup_hourly dimension 'region'.
 """
@@ -14,4 +14,4 @@ NAME = "regions"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "region", "region", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "region", "region", ("visitors", "pageviews"))

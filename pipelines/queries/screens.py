@@ -1,4 +1,4 @@
-"""Screen sizes ('1920x1080'): visitors, visits and page views.
+"""Screen sizes ('1920x1080'): visitors and page views.
 
 Definition: docs/metrics.md, "screens". Rollup: rollup_hourly dimension 'screen'.
 """
@@ -14,4 +14,4 @@ NAME = "screens"
 
 
 def run(store: Store, query: Query) -> Report:
-    return breakdown(store, query, NAME, "screen", "screen", ("visitors", "visits", "pageviews"))
+    return breakdown(store, query, NAME, "screen", "screen", ("visitors", "pageviews"))
