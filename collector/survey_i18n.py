@@ -43,7 +43,7 @@ from collector.surveys import (
     submit,
     survey_state,
 )
-from dashboard.app import TEMPLATES_DIR, templates
+from dashboard.web import TEMPLATES_DIR, templates
 from pipelines.sites import Site
 from pipelines.surveys import SCORE_RANGES, Survey
 

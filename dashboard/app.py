@@ -1,206 +1,59 @@
-"""Dashboard pages (first cut): sign-in, sign-out and the list of sites with their snippets.
+"""The dashboard app: its routes (one module per area under `dashboard/pages/`), its middleware
+and how it answers errors. `footfall.server` mounts it beside the collector.
 
-The dashboard issue builds the reports; this module sets the ground rules they follow:
-every page goes through `render` (autoescaped Jinja2, security headers, no caching of
-signed-in pages), every page that shows data goes through `signed_in`, and every query takes
-its values as typed parameters.
+Areas add themselves to `AREAS`; `dashboard/web.py` holds what every page shares.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
-import jinja2
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
-from starlette.templating import Jinja2Templates
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+from starlette.types import ExceptionHandler
 
-from dashboard.auth import LoginThrottle, SignedIn, authenticate, safe_next, session_user, start_session
 from dashboard.csrf import CSRFMiddleware, origin_host
+from dashboard.pages import signin, sites
+from dashboard.web import SECURITY_HEADERS, STATIC_DIR, SignInRequired, login_redirect, render, signed_in
 from footfall.settings import Settings, secret_problem
-from pipelines.sites import Site, list_sites
-from pipelines.store.base import Store
 
 log = logging.getLogger("footfall.dashboard")
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
+__all__ = ["STATIC_DIR", "SECURITY_HEADERS", "SESSION_COOKIE", "routes", "middleware", "exception_handlers"]
+
 SESSION_COOKIE = "footfall_session"
 SESSION_MAX_AGE = 14 * 24 * 60 * 60
-BAD_CREDENTIALS = "Wrong e-mail or password."
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+AREAS = (signin, sites)
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["thousands"] = lambda n: f"{int(n):,}"
-    return env
+def routes() -> list[BaseRoute]:
+    return [route for area in AREAS for route in area.routes()]
 
 
-templates = Jinja2Templates(env=_environment())
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    return login_redirect(request)
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200, private: bool = True
-) -> Response:
-    context = {"demo": bool(request.app.state.settings.demo), **context}
-    headers = dict(SECURITY_HEADERS)
-    if private:
-        headers["Cache-Control"] = "no-store"
-    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """API paths answer JSON; pages answer a page in the user's language."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+    user = await signed_in(request) if "session" in request.scope else None
+    response = render(request, "error.html", {"user": user, "status": exc.status_code, "detail": exc.detail},
+                      exc.status_code)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
-def redirect(url: str, status_code: int = 303) -> Response:
-    return RedirectResponse(url, status_code, headers=SECURITY_HEADERS)
-
-
-async def signed_in(request: Request) -> SignedIn | None:
-    """The user behind the session cookie; a stale session (user gone, password changed) is dropped."""
-    if not request.session:
-        return None
-    user = await run_in_threadpool(session_user, request.app.state.store, dict(request.session))
-    if user is None:
-        request.session.clear()
-    return user
-
-
-def _login_redirect(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect("/login?" + urlencode({"next": target}), 302)
-
-
-def _throttle(request: Request) -> LoginThrottle:
-    """One throttle per app, made on first use (the app state has no other hook for it)."""
-    throttle = getattr(request.app.state, "login_throttle", None)
-    if not isinstance(throttle, LoginThrottle):
-        throttle = LoginThrottle()
-        request.app.state.login_throttle = throttle
-    return throttle
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return "" if value is None or isinstance(value, UploadFile) else str(value)
-
-
-async def login(request: Request) -> Response:
-    if request.method == "GET":
-        target = safe_next(request.query_params.get("next"))
-        if await signed_in(request) is not None:
-            return redirect(target)
-        return render(request, "login.html", {"next": target, "email": "", "error": None}, private=False)
-
-    async with request.form(max_files=0, max_fields=10) as form:
-        email, password, target = _field(form, "email"), _field(form, "password"), _field(form, "next")
-    target = safe_next(target)
-    context: dict[str, Any] = {"next": target, "email": email, "error": BAD_CREDENTIALS}
-    address = request.client.host if request.client else ""
-    throttle = _throttle(request)
-    wait = throttle.retry_after(email, address)
-    if wait:
-        minutes = (wait + 59) // 60
-        context["error"] = f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes != 1)}."
-        response = render(request, "login.html", context, 429)
-        response.headers["Retry-After"] = str(wait)
-        return response
-    user = await run_in_threadpool(authenticate, request.app.state.store, email, password)
-    if user is None:
-        throttle.failed(email, address)
-        log.warning("failed sign-in for %r from %s", email[:254], address)
-        return render(request, "login.html", context, 401)
-    throttle.succeeded(email, address)
-    start_session(request.session, user)
-    return redirect(target)
-
-
-async def logout(request: Request) -> Response:
-    request.session.clear()
-    return redirect("/login")
-
-
-@dataclass(frozen=True)
-class SiteCard:
-    site: Site
-    last_24h: int
-    total: int
-    snippet: str
-
-    @property
-    def has_data(self) -> bool:
-        return self.total > 0
-
-
-def site_totals(store: Store, site_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """Events per site: (in the last 24 hours, ever), for the sites that have any."""
-    if not site_ids:
-        return {}
-    rows = store.query(
-        "SELECT site_id, countIf(timestamp >= now64(3) - INTERVAL 1 DAY) AS last_24h, count() AS total "
-        "FROM events WHERE site_id IN {site_ids:Array(String)} GROUP BY site_id",
-        {"site_ids": site_ids},
-    )
-    return {str(row["site_id"]): (int(row["last_24h"]), int(row["total"])) for row in rows}
-
-
-def public_origin(request: Request) -> str:
-    """Where browsers reach this server: FOOTFALL_BASE_URL, else the request's own origin."""
-    base_url: str = request.app.state.settings.base_url
-    if base_url:
-        return base_url.rstrip("/")
-    return str(request.base_url).rstrip("/")
-
-
-def snippet(origin: str, site_id: str) -> str:
-    return f'<script defer src="{origin}/t.js" data-site="{site_id}"></script>'
-
-
-def _site_cards(store: Store, origin: str) -> list[SiteCard]:
-    sites = list_sites(store)
-    totals = site_totals(store, [site.site_id for site in sites])
-    return [
-        SiteCard(site, *totals.get(site.site_id, (0, 0)), snippet=snippet(origin, site.site_id))
-        for site in sites
-    ]
-
-
-async def home(request: Request) -> Response:
-    user = await signed_in(request)
-    if user is None:
-        return _login_redirect(request)
-    cards = await run_in_threadpool(_site_cards, request.app.state.store, public_origin(request))
-    return render(request, "sites.html", {"user": user, "cards": cards})
-
-
-def routes() -> list[Route]:
-    return [
-        Route("/", home, methods=["GET"]),
-        Route("/login", login, methods=["GET", "POST"]),
-        Route("/logout", logout, methods=["POST"]),
-    ]
+def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
+    return {SignInRequired: _sign_in_first, HTTPException: _http_error}
 
 
 def middleware(settings: Settings) -> list[Middleware]:

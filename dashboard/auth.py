@@ -36,6 +36,7 @@ class SignedIn:
     email: str
     name: str
     is_admin: bool
+    locale: str = ""
 
 
 class LoginThrottle:
@@ -138,7 +139,7 @@ def session_user(store: Store, session: dict[str, Any]) -> SignedIn | None:
     user = find_user(store, email)
     if user is None or user.user_id != user_id or password_fingerprint(user) != fingerprint:
         return None
-    return SignedIn(user.user_id, user.email, user.name, user.is_admin)
+    return SignedIn(user.user_id, user.email, user.name, user.is_admin, user.locale)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -182,13 +182,26 @@ def users() -> None:
 @click.option("--email", default=lambda: _settings().admin_email, show_default="FOOTFALL_ADMIN_EMAIL")
 @click.option("--admin/--no-admin", default=False, help="Give the user access to every site.")
 @click.option("--name", default="")
-def users_add(email: str, admin: bool, name: str) -> None:
+@click.option("--site", "site_ids", multiple=True, metavar="SITE_ID",
+              help="A site the user may see (repeat for more). Admins see every site.")
+@click.option("--role", type=click.Choice(["viewer", "owner"]), default="viewer", show_default=True,
+              help="The role on each --site: viewers read reports, owners also manage the site.")
+def users_add(email: str, admin: bool, name: str, site_ids: tuple[str, ...], role: str) -> None:
     """Add a user or set a new password (taken from FOOTFALL_ADMIN_PASSWORD, else prompted)."""
+    from pipelines.members import Role, grant
+    from pipelines.sites import get_site
+
     password = os.environ.get("FOOTFALL_ADMIN_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     with _store() as store:
+        for site_id in site_ids:
+            if get_site(store, site_id.lower()) is None:
+                _fail(f"no site {site_id!r}; add it with `footfall sites add {site_id}`")
         user = save_user(store, email, password, is_admin=admin, name=name)
-    click.echo(f"Saved user {user.email}{' (admin)' if user.is_admin else ''}.")
+        for site_id in site_ids:
+            grant(store, site_id.lower(), user.user_id, Role.parse(role))
+    roles = f" ({role} of {', '.join(site_ids)})" if site_ids else ""
+    click.echo(f"Saved user {user.email}{' (admin)' if user.is_admin else ''}{roles}.")
 
 
 @main.group()

@@ -71,7 +71,8 @@ def create_app(settings: Settings, store: Store | None = None, public_url: str =
         *collector.surveys.routes(),
         *dashboard.app.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=dashboard.app.middleware(settings))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=dashboard.app.middleware(settings),
+                    exception_handlers=dashboard.app.exception_handlers())
     app.state.settings = settings
     app.state.admin_token = None
     return app

@@ -298,6 +298,18 @@ GROUP BY
     visitor_id,
     session_id;
 
+CREATE TABLE site_members
+(
+    `site_id` String COMMENT 'Site id (sites.site_id)',
+    `user_id` UUID COMMENT 'User id (users.user_id)',
+    `role` LowCardinality(String) COMMENT 'owner (reads everything, edits the site, its surveys and members) or viewer (reads)',
+    `updated_at` DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'Version of this row: the newest wins',
+    `deleted` Bool DEFAULT false COMMENT 'Removed memberships keep a tombstone row'
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (site_id, user_id)
+SETTINGS index_granularity = 8192;
+
 CREATE TABLE sites
 (
     `site_id` String COMMENT 'Site id: its main hostname, e.g. example.com',

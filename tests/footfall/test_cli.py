@@ -129,6 +129,22 @@ def test_users_add_takes_the_password_from_env_and_hashes_it(tmp_path: Path) -> 
     assert "ana@example.com" in stored and "$argon2id$" in stored and "a-long-password" not in stored
 
 
+def test_users_add_grants_roles_on_sites(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    unknown = run(data_dir, "users", "add", "--email", "vi@example.com", "--site", "nope.example",
+                  FOOTFALL_ADMIN_PASSWORD="a-long-password")
+    assert unknown.returncode == 1 and "no site 'nope.example'" in unknown.stderr
+    run(data_dir, "sites", "add", "a.example")
+    run(data_dir, "sites", "add", "b.example")
+    ok = run(data_dir, "users", "add", "--email", "vi@example.com", "--site", "a.example", "--site", "B.example",
+             "--role", "owner", FOOTFALL_ADMIN_PASSWORD="a-long-password")
+    assert ok.returncode == 0, ok.stderr
+    assert "(owner of a.example, B.example)" in ok.stdout
+    stored = run(data_dir, "sql", "SELECT site_id, role FROM site_members FINAL ORDER BY site_id",
+                 "--format", "csv").stdout
+    assert stored.split()[1:] == ['"a.example","owner"', '"b.example","owner"']
+
+
 def test_users_add_prompts_for_the_password(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
