@@ -180,3 +180,27 @@ def test_over_real_http(server: Any) -> None:
         assert http.post("/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 303
         assert SESSION_COOKIE not in http.cookies
         assert http.get("/").status_code == 302
+
+
+def test_plotly_is_served_locally_gzipped_and_cached(client: TestClient) -> None:
+    from dashboard.pages.assets import PLOTLY_URL
+
+    response = client.get(PLOTLY_URL, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["content-encoding"] == "gzip"
+    assert "immutable" in response.headers["cache-control"]
+    assert b"plotly" in response.content[:2000].lower()
+    again = client.get(PLOTLY_URL, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_figure_json_cannot_end_its_script_block() -> None:
+    import plotly.graph_objects as go
+
+    from dashboard.figures import figure_json, plain
+
+    payload = '</script><img src=x onerror=alert(1)>&amp;'
+    text = figure_json(go.Figure(go.Bar(x=[plain(payload)], y=[1])))
+    assert "<" not in text and ">" not in text and "&" not in text
+    import json
+
+    assert json.loads(text)["data"][0]["x"] == ["&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;"]
