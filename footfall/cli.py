@@ -272,10 +272,11 @@ def _sql_through_server(settings: Settings, query: str, fmt: str) -> str:
 @click.option("--site", "site_id", default="localhost", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same data.")
 def demo_data(count: int, days: int, site_id: str, seed: int) -> None:
-    """Write realistic synthetic traffic for a site (creating the site if needed)."""
+    """Write realistic synthetic traffic for a site (creating the site if needed), with demo survey answers."""
     from tqdm import tqdm
 
     from footfall.demo_data import generate_demo_events
+    from footfall.demo_surveys import add_demo_responses
     from pipelines.sites import get_site
 
     if count <= 0 or days <= 0:
@@ -285,7 +286,8 @@ def demo_data(count: int, days: int, site_id: str, seed: int) -> None:
             save_site(store, Site(site_id, name=f"{site_id} (demo data)"))
         with tqdm(total=count, unit="ev", unit_scale=True, desc="demo events") as bar:
             written = generate_demo_events(store, site_id, count, days, seed=seed, progress=bar.update)
-    click.echo(f"Wrote {written:,} events for {site_id} over {days} days.")
+        responses = add_demo_responses(store, site_id, written, seed)
+    click.echo(f"Wrote {written:,} events and {responses:,} survey responses for {site_id} over {days} days.")
 
 
 main.add_command(surveys)

@@ -165,10 +165,15 @@ def test_demo_data_writes_realistic_events_with_a_progress_bar(tmp_path: Path) -
     data_dir = tmp_path / "data"
     result = run(data_dir, "demo-data", "--events", "30000", "--days", "7", "--site", "demo.example", "--seed", "3")
     assert result.returncode == 0, result.stderr
-    assert "Wrote 30,000 events for demo.example over 7 days." in result.stdout
+    assert "Wrote 30,000 events and " in result.stdout and " survey responses for demo.example over 7 days." in result.stdout
     assert "demo events" in result.stderr and "100%" in result.stderr  # tqdm's bar
     summary = run(data_dir, "sql", "SELECT count() AS n, uniqExact(visitor_id) > 100 AS many_visitors, "
                   "dateDiff('day', min(timestamp), max(timestamp)) <= 7 AS in_range FROM events", "--format", "csv")
     assert summary.stdout.splitlines()[1] == "30000,1,1"
     assert "demo.example" in run(data_dir, "sites", "list").stdout
+    # Survey answers hang off stored page views: same visitor, page and country.
+    surveys = run(data_dir, "sql", "SELECT countIf(kind = 'impression') > 20 AS shown, countIf(kind = 'answer') > 5 "
+                  "AS answered, countIf(r.visitor_id NOT IN (SELECT visitor_id FROM events)) AS strangers, "
+                  "uniqExact(survey_id) AS surveys FROM survey_responses AS r", "--format", "csv")
+    assert surveys.stdout.splitlines()[1] == "1,1,0,2"
     assert run(data_dir, "demo-data", "--events", "0").returncode == 1
