@@ -165,7 +165,8 @@ def test_demo_data_writes_realistic_events_with_a_progress_bar(tmp_path: Path) -
     data_dir = tmp_path / "data"
     result = run(data_dir, "demo-data", "--events", "30000", "--days", "7", "--site", "demo.example", "--seed", "3")
     assert result.returncode == 0, result.stderr
-    assert "Wrote 30,000 events and " in result.stdout and " survey responses for demo.example over 7 days." in result.stdout
+    assert "Wrote 30,000 events and " in result.stdout
+    assert " survey responses for demo.example over 7 days." in result.stdout
     assert "demo events" in result.stderr and "100%" in result.stderr  # tqdm's bar
     summary = run(data_dir, "sql", "SELECT count() AS n, uniqExact(visitor_id) > 100 AS many_visitors, "
                   "dateDiff('day', min(timestamp), max(timestamp)) <= 7 AS in_range FROM events", "--format", "csv")
