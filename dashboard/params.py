@@ -28,6 +28,7 @@ from pipelines.query import COMPARISONS, INTERVALS, Comparison, Interval, Query
 PERIODS = ("today", "yesterday", "7d", "30d", "month", "last_month", "year", "12mo", "all", "custom")
 DEFAULT_PERIOD = "30d"
 FIRST_DAY = date(2000, 1, 1)  # "all time" starts here: before any site could have sent data
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2199, 12, 31)  # what `date`, `from`, `to` accept
 VIEW_KEYS = ("period", "date", "from", "to", "interval", "compare")
 
 
@@ -126,9 +127,13 @@ def site_today(timezone: str) -> date:
 
 def _day(name: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ParamError(f"{name}={value[:40]!r} is not a date: write it as YYYY-MM-DD") from None
+    # ClickHouse times cannot hold year 1 or 9999 (and Python overflows a day past them).
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ParamError(f"{name}={value[:40]!r} is out of range: use a day from {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

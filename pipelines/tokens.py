@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from pipelines.store.base import Store
 
@@ -48,18 +49,28 @@ def find_token(store: Store, token: str) -> ApiToken | None:
     return ApiToken(**rows[0]) if rows else None
 
 
-def revoke_token(store: Store, token_prefix: str) -> int:
-    """Revoke every token whose shown prefix matches; return how many."""
+def list_tokens(store: Store, site_id: str) -> list[dict[str, Any]]:
+    """A site's live tokens, newest first: prefix, name, scope and when each was created."""
+    return store.query(
+        "SELECT token_prefix, name, scope, created_at FROM api_tokens FINAL "
+        "WHERE site_id = {site:String} AND NOT revoked ORDER BY created_at DESC, token_prefix",
+        {"site": site_id},
+    )
+
+
+def revoke_token(store: Store, token_prefix: str, site_id: str | None = None) -> int:
+    """Revoke every token whose shown prefix matches (only the site's, when `site_id` is given);
+    return how many."""
     rows = store.query(
-        "SELECT token_hash, token_prefix, site_id, scope, name FROM api_tokens FINAL "
-        "WHERE token_prefix = {p:String} AND NOT revoked",
-        {"p": token_prefix},
+        "SELECT token_hash, token_prefix, site_id, scope, name, created_at FROM api_tokens FINAL "
+        "WHERE token_prefix = {p:String} AND NOT revoked AND ({site:String} = '' OR site_id = {site:String})",
+        {"p": token_prefix, "site": site_id or ""},
     )
     for row in rows:
         store.command(
-            "INSERT INTO api_tokens (token_hash, token_prefix, site_id, scope, name, revoked, updated_at) "
-            "VALUES ({token_hash:String}, {token_prefix:String}, {site_id:String}, {scope:String}, "
-            "{name:String}, true, now64(3))",
+            "INSERT INTO api_tokens (token_hash, token_prefix, site_id, scope, name, created_at, revoked, "
+            "updated_at) VALUES ({token_hash:String}, {token_prefix:String}, {site_id:String}, {scope:String}, "
+            "{name:String}, {created_at:DateTime64(3, 'UTC')}, true, now64(3))",
             row,
         )
     return len(rows)
