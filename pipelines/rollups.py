@@ -18,6 +18,8 @@ Sources (migrations 0005–0008 create the rollups; docs/metrics.md explains the
 from __future__ import annotations
 
 import math
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -85,6 +87,36 @@ def base_params(query: Query) -> dict[str, Any]:
 # -- planning ---------------------------------------------------------------------------------
 
 
+# Row counts that only decide sampling are reused for a while, as a dashboard asks for many
+# panels of the same range at once. Only large counts (at least half of their threshold, where
+# sampling may start) are kept: small sites and tests are always planned from fresh counts.
+ESTIMATE_SECONDS = 30.0
+_estimates: weakref.WeakKeyDictionary[Store, dict[tuple[Any, ...], tuple[float, int]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _estimate(store: Store, sql: str, params: dict[str, Any], threshold: int) -> int:
+    """A row count for the sampling decision against `threshold`; large ones are reused briefly.
+
+    Cached per store object (a closed, collected store takes its entries with it), keyed by the
+    statement and its parameters; at most ESTIMATE_SECONDS old, so inserts show up within that.
+    """
+    cache = _estimates.setdefault(store, {})
+    key = (sql, tuple(sorted(params.items())))
+    now = time.monotonic()
+    cached = cache.get(key)
+    if cached is not None and now - cached[0] < ESTIMATE_SECONDS:
+        return cached[1]
+    value = int(store.scalar(sql, params) or 0)
+    if len(cache) > 1000:
+        cache.clear()
+    if value * 2 >= threshold:
+        cache[key] = (now, value)
+    else:
+        cache.pop(key, None)
+    return value
+
+
 def _require(query: Query, plan: Plan) -> Plan:
     if query.source == "rollup" and not plan.rollup:
         raise ValueError("no rollup can serve this query (filters or time zone): use source 'auto' or 'raw'")
@@ -113,11 +145,12 @@ def plan_visits(store: Store, query: Query) -> Plan:
     """
     if query.source == "raw":
         return Plan(Source.EVENTS, _events_sample(store, query))
-    rows = store.scalar(
-        "SELECT count() FROM sessions WHERE site_id = {site:String} "
-        "AND day BETWEEN {day_from:Date} AND {day_to:Date}", base_params(query))
     raw_filter = needs_raw_visits(query.filters)
-    sample = _ratio(query, int(rows or 0), SAMPLE_VISITS_ABOVE)
+    sample = 1
+    if query.sampling:
+        rows = _estimate(store, "SELECT count() FROM sessions WHERE site_id = {site:String} "
+                         "AND day BETWEEN {day_from:Date} AND {day_to:Date}", base_params(query), SAMPLE_VISITS_ABOVE)
+        sample = _ratio(query, rows, SAMPLE_VISITS_ABOVE)
     if raw_filter:
         sample = max(sample, _events_sample(store, query))
     return Plan(Source.SESSIONS, sample, raw_filter)
@@ -127,9 +160,11 @@ def plan_first_seen(store: Store, query: Query) -> Plan:
     """First-seen times: the rollup, or (forced raw) the minimum over all of a visitor's events."""
     if query.source == "raw":
         return Plan(Source.EVENTS, _events_sample(store, query))
-    rows = store.scalar("SELECT count() FROM visitor_first_seen WHERE site_id = {site:String}",
-                        {"site": query.site_id})
-    return Plan(Source.FIRST_SEEN, _ratio(query, int(rows or 0), SAMPLE_VISITORS_ABOVE))
+    if not query.sampling:
+        return Plan(Source.FIRST_SEEN)
+    rows = _estimate(store, "SELECT count() FROM visitor_first_seen WHERE site_id = {site:String}",
+                     {"site": query.site_id}, SAMPLE_VISITORS_ABOVE)
+    return Plan(Source.FIRST_SEEN, _ratio(query, rows, SAMPLE_VISITORS_ABOVE))
 
 
 def plan_raw(store: Store, query: Query) -> Plan:
@@ -141,11 +176,9 @@ def plan_raw(store: Store, query: Query) -> Plan:
 
 def estimated_events(store: Store, query: Query) -> int:
     """Events in the range, from the hourly rollup's totals (hours overlapping the range)."""
-    rows = store.scalar(
-        "SELECT sum(events) FROM rollup_hourly WHERE site_id = {site:String} AND dimension = '' "
-        "AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) AND hour < {end:DateTime64(3, 'UTC')}",
-        base_params(query))
-    return int(rows or 0)
+    return _estimate(store, "SELECT sum(events) FROM rollup_hourly WHERE site_id = {site:String} "
+                     "AND dimension = '' AND hour >= toStartOfHour({start:DateTime64(3, 'UTC')}) "
+                     "AND hour < {end:DateTime64(3, 'UTC')}", base_params(query), SAMPLE_EVENTS_ABOVE)
 
 
 def _events_sample(store: Store, query: Query) -> int:

@@ -88,7 +88,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (site_id, dimension, day, value)
 TTL day + toIntervalDay(retention_days + 1) WHERE retention_days > 0
-SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+SETTINGS index_granularity = 256, non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW rollup_daily_mv TO rollup_daily
 (
@@ -138,7 +138,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (site_id, dimension, hour, value)
 TTL (hour + toIntervalDay(retention_days)) + toIntervalHour(1) WHERE retention_days > 0
-SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192;
+SETTINGS index_granularity = 256, non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW rollup_hourly_mv TO rollup_hourly
 (

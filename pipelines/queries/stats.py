@@ -3,16 +3,19 @@
 visitors, new_visitors, returning_visitors, visits, pageviews, pages_per_visit, bounce_rate,
 visit_duration (seconds), time_on_page (seconds). Definitions: docs/metrics.md, "stats".
 
-One statement joins three single-row parts, each from its own planned source:
+One statement answers both periods (a row each, UNION ALL). A period's row joins single-row
+parts, each from its own planned source:
 
 - event part (visitors, page views, visible time): rollup_hourly or raw events;
 - visit part (visits, bounces, durations): the sessions rollup or visits merged from raw events;
-- new visitors: visitor_first_seen alone without filters; with filters, the new visitors among
-  the filtered visits (a new visitor's first visit starts inside the period).
+- new visitors: without filters, visitor_first_seen alone, in one pass for both periods; with
+  filters, the new visitors among the filtered visits (a new visitor's first visit starts inside
+  the period).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pipelines.queries._common import (
@@ -80,15 +83,20 @@ def _visit_part(query: Query, plan: Plan, new_plan: Plan) -> tuple[str, dict[str
     return f"SELECT {columns}, {new} AS filtered_new FROM ({visits})", params
 
 
-def _new_part(query: Query, plan: Plan) -> str:
-    if query.filters:
-        return "SELECT 0 AS unfiltered_new"
-    return (f"SELECT {scale('count()', plan)} AS unfiltered_new FROM ({first_seen_sql(plan)}) "
-            f"WHERE first >= {START} AND first < {END}")
+def _new_part(periods: list[tuple[Query, str]], plan: Plan) -> str:
+    """Unfiltered new visitors of every period (`new_0`, `new_1`) in one pass over first-seen times.
+
+    `periods` pairs each period's query with the prefix of its parameters.
+    """
+    columns = ", ".join(
+        _renamed(f"{scale(f'countIf(first >= {START} AND first < {END})', plan)} AS new_{index}", {}, prefix)[0]
+        for index, (_, prefix) in enumerate(periods))
+    return f"SELECT {columns} FROM ({first_seen_sql(plan)})"
 
 
-def totals(store: Store, query: Query) -> tuple[dict[str, float], tuple[Plan, ...]]:
-    """The metrics of one period (no comparison) and the plans that produced them."""
+def period_sql(store: Store, query: Query) -> tuple[str, dict[str, Any], tuple[Plan, ...], Plan]:
+    """One period's single-row statement of event and visit parts, its parameters, the plans behind
+    it and the plan for its new visitors (read by `_new_part` when there is no filter)."""
     event_plan = plan_events(store, query, "")
     visit_plan = plan_visits(store, query)
     if not query.filters:
@@ -97,15 +105,17 @@ def totals(store: Store, query: Query) -> tuple[dict[str, float], tuple[Plan, ..
         new_plan = Plan(Source.EVENTS if query.source == "raw" else Source.FIRST_SEEN, visit_plan.sample)
     event_sql, event_params = _event_part(query, event_plan)
     visit_sql, visit_params = _visit_part(query, visit_plan, new_plan)
-    new_sql = _new_part(query, new_plan)
-    sql = f"SELECT * FROM ({event_sql}) AS e CROSS JOIN ({visit_sql}) AS v CROSS JOIN ({new_sql}) AS n"
-    (row,) = run_sql(store, NAME, sql, {**event_params, **visit_params})
+    sql = f"SELECT * FROM ({event_sql}) AS e CROSS JOIN ({visit_sql}) AS v"
+    return sql, {**event_params, **visit_params}, (event_plan, visit_plan), new_plan
+
+
+def metrics(query: Query, row: dict[str, Any], new_column: str) -> dict[str, float]:
     visitors = int(row["visitors"])
     pageviews = int(row["pageviews"])
     visits = int(row["visits"])
-    new = int(row["filtered_new"] if query.filters else row["unfiltered_new"])
+    new = int(row["filtered_new"] if query.filters else row[new_column])
     new = min(new, visitors)  # both may be estimates
-    values = {
+    return {
         "visitors": visitors,
         "new_visitors": new,
         "returning_visitors": visitors - new,
@@ -116,8 +126,14 @@ def totals(store: Store, query: Query) -> tuple[dict[str, float], tuple[Plan, ..
         "visit_duration": seconds_per(row["duration_ms"], visits),
         "time_on_page": seconds_per(row["engagement_ms"], pageviews),
     }
-    plans = (event_plan, visit_plan) if query.filters else (event_plan, visit_plan, new_plan)
-    return values, plans
+
+
+def _renamed(sql: str, params: dict[str, Any], prefix: str) -> tuple[str, dict[str, Any]]:
+    """The same statement with every parameter renamed `prefix` + name, to sit beside another."""
+    if not prefix:
+        return sql, params
+    renamed = re.sub(r"\{(\w+):", lambda match: "{" + prefix + match.group(1) + ":", sql)
+    return renamed, {prefix + name: value for name, value in params.items()}
 
 
 def change(current: float, previous: float | None) -> float | None:
@@ -128,12 +144,28 @@ def change(current: float, previous: float | None) -> float | None:
 
 
 def run(store: Store, query: Query) -> Report:
-    current, plans = totals(store, query)
+    """Both periods in one statement: their rows (UNION ALL), then, without filters, one pass over
+    first-seen times counting the new visitors of both."""
     compared = query.compared()
-    previous: dict[str, float] | None = None
-    if compared is not None:
-        previous, previous_plans = totals(store, compared)
-        plans += previous_plans
+    periods = [(query, "")] if compared is None else [(query, ""), (compared, "previous_")]
+    selects: list[str] = []
+    params: dict[str, Any] = {}
+    plans: list[Plan] = []
+    new_plan: Plan | None = None
+    for index, (period, prefix) in enumerate(periods):
+        sql, period_params, period_plans, period_new_plan = period_sql(store, period)
+        sql, period_params = _renamed(sql, period_params, prefix)
+        selects.append(f"SELECT {index} AS period, * FROM ({sql})")
+        params.update(period_params)
+        plans.extend(period_plans)
+        new_plan = new_plan or period_new_plan  # first-seen is site-wide: one plan serves both
+    sql = " UNION ALL ".join(selects)
+    if not query.filters and new_plan is not None:
+        sql = f"SELECT * FROM ({sql}) AS p CROSS JOIN ({_new_part(periods, new_plan)}) AS n"
+        plans.append(new_plan)
+    found = {int(row["period"]): row for row in run_sql(store, NAME, sql, params)}
+    current = metrics(query, found[0], "new_0")
+    previous = None if compared is None else metrics(compared, found[1], "new_1")
     rows = [
         {"metric": metric, "value": current[metric],
          "previous": None if previous is None else previous[metric],

@@ -120,3 +120,28 @@ def test_a_retried_batch_does_not_double_the_rollups(store: Store) -> None:
         "(SELECT sum(events) FROM sessions) AS sessions")
     assert counts == [{"events": len(FIRST_INSERT), "hourly": len(FIRST_INSERT), "daily": len(FIRST_INSERT),
                        "sessions": len(FIRST_INSERT)}]
+
+
+def test_large_row_counts_are_reused_briefly_and_small_ones_never(site: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def expected(query: Query) -> int:  # the sampling the sessions rows in the range call for right now
+        rows = site.scalar("SELECT count() FROM sessions WHERE site_id = {site:String} "
+                           "AND day BETWEEN {day_from:Date} AND {day_to:Date}", rollups.base_params(query))
+        return max(1, -(-int(rows) // rollups.SAMPLE_VISITS_ABOVE))
+
+    def more_visits(offset: int) -> None:
+        insert(site, [dict(row, session_id=row["session_id"] + offset) for row in FIRST_INSERT])
+
+    june, month = make_query(), make_query(date(2025, 6, 1), date(2025, 6, 30))
+    monkeypatch.setattr(rollups, "SAMPLE_VISITS_ABOVE", 4)  # the site's sessions rows are "large"
+    sampled = plan_visits(site, june).sample
+    assert sampled == expected(june) > 1
+    more_visits(1000)
+    assert plan_visits(site, june).sample == sampled < expected(june)  # reused for ESTIMATE_SECONDS
+    monkeypatch.setattr(rollups, "ESTIMATE_SECONDS", 0.0)
+    assert plan_visits(site, june).sample == expected(june)
+    monkeypatch.setattr(rollups, "ESTIMATE_SECONDS", 3600.0)
+    monkeypatch.setattr(rollups, "SAMPLE_VISITS_ABOVE", 10**6)  # small against its threshold: not kept
+    assert plan_visits(site, month).sample == 1
+    more_visits(2000)
+    monkeypatch.setattr(rollups, "SAMPLE_VISITS_ABOVE", 4)
+    assert plan_visits(site, month).sample == expected(month) > sampled  # counted afresh
