@@ -19,7 +19,17 @@ from starlette.types import ExceptionHandler
 
 from dashboard import api, overlay
 from dashboard.csrf import CSRFMiddleware, origin_host
-from dashboard.pages import assets, exports, heatmaps, signin, sites
+from dashboard.pages import (
+    account,
+    assets,
+    exports,
+    heatmaps,
+    overview,
+    realtime,
+    retention,
+    signin,
+    sites,
+)
 from dashboard.web import SECURITY_HEADERS, STATIC_DIR, SignInRequired, login_redirect, render, signed_in
 from footfall.settings import Settings, secret_problem
 
@@ -29,7 +39,19 @@ __all__ = ["STATIC_DIR", "SECURITY_HEADERS", "SESSION_COOKIE", "routes", "middle
 
 SESSION_COOKIE = "footfall_session"
 SESSION_MAX_AGE = 14 * 24 * 60 * 60
-AREAS = (assets, signin, sites, heatmaps, overlay, exports, api)
+AREAS = (
+    assets,
+    signin,
+    sites,
+    heatmaps,
+    overlay,
+    exports,
+    api,
+    overview,
+    realtime,
+    retention,
+    account,
+)
 
 
 def routes() -> list[BaseRoute]:

@@ -83,3 +83,19 @@ def verify_password(user: User, password: str) -> bool:
 
 def count_users(store: Store) -> int:
     return int(store.scalar("SELECT count() FROM users FINAL WHERE NOT deleted") or 0)
+
+
+LOCALES = ("en", "vi", "zh")  # the dashboard's languages; "" means: from the browser
+
+
+def set_locale(store: Store, user_id: str, locale: str) -> None:
+    """Store the user's language (a new row version; everything else, the password too, unchanged)."""
+    if locale and locale not in LOCALES:
+        raise UserError(f"unknown language {locale!r}: use one of {', '.join(LOCALES)} or none")
+    store.command(
+        "INSERT INTO users (user_id, email, name, password_hash, is_admin, locale, password_changed_at, "
+        "created_at, updated_at, deleted) SELECT user_id, email, name, password_hash, is_admin, {locale:String}, "
+        "password_changed_at, created_at, now64(3), deleted FROM users FINAL "
+        "WHERE user_id = {user_id:UUID} AND NOT deleted",
+        {"user_id": user_id, "locale": locale},
+    )
