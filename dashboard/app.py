@@ -28,6 +28,8 @@ from dashboard.pages import (
     realtime,
     retention,
     signin,
+    site_members,
+    site_settings,
     sites,
 )
 from dashboard.web import SECURITY_HEADERS, STATIC_DIR, SignInRequired, login_redirect, render, signed_in
@@ -45,6 +47,8 @@ AREAS = (
     sites,
     heatmaps,
     overlay,
+    site_settings,
+    site_members,
     exports,
     api,
     overview,
