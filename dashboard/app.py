@@ -31,6 +31,7 @@ from dashboard.pages import (
     site_members,
     site_settings,
     sites,
+    surveys,
 )
 from dashboard.web import SECURITY_HEADERS, STATIC_DIR, SignInRequired, login_redirect, render, signed_in
 from footfall.settings import Settings, secret_problem
@@ -47,6 +48,7 @@ AREAS = (
     sites,
     heatmaps,
     overlay,
+    surveys,
     site_settings,
     site_members,
     exports,

@@ -290,6 +290,11 @@ def _parse_texts(raw: Any) -> dict[str, Texts]:
     return texts
 
 
+def risky_regex(pattern: str) -> bool:
+    """A regex that repeats a repetition, like (a+)+: it could stall the collector on a crafted URL."""
+    return _NESTED_REPEAT.search(pattern) is not None
+
+
 def _parse_targeting(raw: Mapping[str, Any]) -> Targeting:
     glob, regex = str(raw.get("path_glob") or ""), str(raw.get("path_regex") or "")
     if glob and regex:
@@ -301,7 +306,7 @@ def _parse_targeting(raw: Mapping[str, Any]) -> Targeting:
             re.compile(regex)
         except re.error as exc:
             raise SurveyError(f"the path regex does not compile: {exc}") from None
-        if _NESTED_REPEAT.search(regex):
+        if risky_regex(regex):
             raise SurveyError("the path regex repeats a repetition, like (a+)+, which can stall the collector "
                               "on a crafted URL; use a glob or a simpler regex")
     devices = tuple(sorted({str(d).lower() for d in raw.get("devices") or ()}))
