@@ -4,7 +4,12 @@ and chips, tabs, the map, escaping, empty states, estimates, errors and access."
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +21,9 @@ from pipelines.queries import panel
 from pipelines.queries._common import Report
 from pipelines.store.base import Store
 from pipelines.users import save_user
+from tests.conftest import start_server
 from tests.dashboard import reports_data
+from tests.dashboard.conftest import Tab, sign_in
 from tests.dashboard.reports_data import HOSTILE, JUNE, SITE
 from tests.dashboard.test_pages import SAME_ORIGIN
 
@@ -220,3 +227,39 @@ def test_only_people_who_may_see_the_site_see_it(client: TestClient, store: Stor
 def test_unknown_site_is_404(reader: TestClient) -> None:
     assert reader.get("/s/nowhere.example").status_code == 404
 
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_overview_in_chromium(tmp_path: Path, open_tab: Callable[..., Tab]) -> None:
+    """Real `footfall serve` on demo data: the charts draw (the map from the vendored shapes, with no
+    request leaving the server), nothing breaks the CSP, and a click on a row filters the page."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")},
+           "FOOTFALL_DATA_DIR": str(tmp_path / "data"), "FOOTFALL_DEMO": "1"}
+    subprocess.run([sys.executable, "-m", "footfall", "demo-data", "--events", "20000", "--days", "30"], env=env,
+                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
+    server = start_server(tmp_path)
+    try:
+        tab = open_tab(viewport={"width": 1280, "height": 900})
+        elsewhere: list[str] = []
+        tab.page.on("request", lambda request: None if request.url.startswith(server.url)
+                    or request.url.startswith("data:") else elsewhere.append(request.url))
+        sign_in(tab, server.url)
+        with tab.page.expect_response(lambda response: "world_110m.json" in response.url) as shapes:
+            tab.page.goto(f"{server.url}/s/localhost")
+        assert shapes.value.status == 200
+        tab.page.wait_for_selector(".map .geo path.choroplethlocation")
+        assert tab.page.locator(".js-plotly-plot").count() == 3  # time series, map, hour × weekday
+        before = int(tab.page.text_content('[data-metric="visitors"] .headline-value').replace(",", ""))
+        row = tab.page.locator("#card-pages td.label a").nth(1)
+        path = row.text_content()
+        with tab.page.expect_navigation():
+            row.click()
+        assert "page=" in tab.page.url
+        assert tab.page.text_content(".chip strong") == path
+        after = int(tab.page.text_content('[data-metric="visitors"] .headline-value').replace(",", ""))
+        assert 0 < after < before
+        tab.page.wait_for_selector(".js-plotly-plot")
+        assert tab.problems() == [] and elsewhere == []
+    finally:
+        server.stop()
