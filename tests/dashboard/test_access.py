@@ -85,7 +85,7 @@ QUERIES = {"/api/v1/stats/breakdown": "&property=source",
 
 
 def app_routes() -> set[tuple[str, str]]:
-    found = set()
+    found: set[tuple[str, str]] = set()
     for route in dashboard.app.routes():
         assert isinstance(route, Route)
         path = re.sub(r"/vendor/plotly-[^/]+\.min\.js", "/vendor/plotly-{version}.min.js", route.path)
