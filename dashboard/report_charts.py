@@ -123,8 +123,8 @@ def hour_weekday(locale: str, rows: list[dict[str, Any]]) -> str:
     trace = go.Heatmap(z=z, x=[f"{hour:02d}" for hour in range(24)], y=days, colorscale=SCALE, showscale=False,
                        xgap=2, ygap=2, hovertemplate=f"%{{y}} %{{x}}:00<br>{visitors}: %{{z:,}}<extra></extra>")
     layout = _layout(locale, height=240)
-    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
-    layout["xaxis"] = {"type": "category", "automargin": True}
+    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True, "showgrid": False}
+    layout["xaxis"] = {"type": "category", "automargin": True, "showgrid": False}
     return figure_json(go.Figure([trace], layout))
 
 
@@ -164,7 +164,7 @@ def retention(locale: str, cohorts: list[str], weeks: int, shares: list[list[flo
                        f"{plain(returned)} %{{z}}%<extra></extra>"),
     )
     layout = _layout(locale, height=max(200, 28 * len(cohorts) + 60))
-    layout["xaxis"] = {"type": "category", "automargin": True, "side": "top",
+    layout["xaxis"] = {"type": "category", "automargin": True, "side": "top", "showgrid": False,
                        "title": {"text": gettext(locale, N_("Weeks after the first visit"))}}
-    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True}
+    layout["yaxis"] = {"type": "category", "autorange": "reversed", "automargin": True, "showgrid": False}
     return figure_json(go.Figure([trace], layout))

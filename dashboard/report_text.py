@@ -75,8 +75,9 @@ def duration(locale: str, seconds: float | None) -> str:
         return "–"
     total = round(seconds)
     if total < 60:
-        return gettext(locale, N_("%(seconds)s s"), seconds=number(locale, seconds if seconds < 10 else total,
-                                                                        1 if seconds < 10 else 0))
+        tenths = seconds < 10 and seconds != int(seconds)  # 4.5 s, but 0 s and 42 s
+        return gettext(locale, N_("%(seconds)s s"), seconds=number(locale, seconds if tenths else total,
+                                                                        1 if tenths else 0))
     if total < 3600:
         return gettext(locale, N_("%(minutes)s min %(seconds)s s"), minutes=total // 60, seconds=total % 60)
     return gettext(locale, N_("%(hours)s h %(minutes)s min"), hours=number(locale, total // 3600),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from dashboard.auth import SignedIn
 from dashboard.i18n import N_, gettext
-from dashboard.params import DEFAULT_PERIOD, ParamError, View, read_view, site_today
+from dashboard.params import DEFAULT_PERIOD, ParamError, View, read_view
 from dashboard.report_text import long_day, value_label
 from dashboard.web import SiteAccess, page_locale
 from pipelines.query import Query
@@ -42,6 +42,7 @@ FILTER_LABELS = {
     "browser": N_("Browser"), "os": N_("Operating system"), "device": N_("Device"), "screen": N_("Screen size"),
     "device_class": N_("Device class"), "visitor_type": N_("Visitors"),
 }
+INTERVAL_LABELS = {"hour": N_("Hours"), "day": N_("Days"), "week": N_("Weeks"), "month": N_("Months")}
 BAD_VIEW = N_("This address does not describe a report: %(reason)s")
 
 
@@ -110,7 +111,8 @@ def read(request: Request, user: SignedIn, access: SiteAccess,
 
 def view_bar(locale: str, links: Links, query: Query, show_compare: bool = True) -> ViewBar:
     view = links.view
-    periods = [(gettext(locale, label), links.url(period=period), view.period == period)
+    # A new range picks its own bucket size (a month of hours is too many).
+    periods = [(gettext(locale, label), links.url(period=period, interval=""), view.period == period)
                for period, label in PERIOD_LABELS.items()]
     comparisons = [(gettext(locale, label), links.url(compare=compare), view.compare == compare)
                    for compare, label in COMPARE_LABELS.items()] if show_compare else []
@@ -124,8 +126,15 @@ def view_bar(locale: str, links: Links, query: Query, show_compare: bool = True)
         range_text = gettext(locale, N_("All time"))
     cleared = {name: None for name in view.filters}
     return ViewBar(periods, comparisons, chips, range_text, first.isoformat(), last.isoformat(),
-                   links.hidden_fields(skip=("period", "from", "to", "date")), links.url(**cleared))
+                   links.hidden_fields(skip=("period", "from", "to", "date", "interval")), links.url(**cleared))
 
 
-def today_of(access: SiteAccess) -> date:
-    return site_today(access.site.timezone)
+def intervals(locale: str, links: Links, query: Query) -> list[tuple[str, str, bool]]:
+    """The graph's bucket sizes that suit the range: (label, url, current)."""
+    first, last = query.date_from, query.date_to
+    assert isinstance(first, date) and isinstance(last, date)
+    days = (last - first).days + 1
+    fits = {"hour": days <= 7, "day": 1 < days <= 731, "week": 14 <= days <= 7 * 2000, "month": days >= 60}
+    shown = [(gettext(locale, label), links.url(interval=interval), query.interval == interval)
+             for interval, label in INTERVAL_LABELS.items() if fits[interval] or query.interval == interval]
+    return shown if len(shown) > 1 else []

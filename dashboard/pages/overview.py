@@ -19,7 +19,7 @@ from dashboard.i18n import gettext, number
 from dashboard.overview_data import CARDS, NEW_SERIES, Card, Overview, Tab, load, open_tabs
 from dashboard.pages.assets import PLOTLY_URL
 from dashboard.report_text import COLUMN_LABELS, bucket_label, duration, headlines, value_label
-from dashboard.report_view import Links, read, view_bar
+from dashboard.report_view import Links, intervals, read, view_bar
 from dashboard.web import page_locale, render, require_site, store_of
 from pipelines.query import Query
 
@@ -129,6 +129,7 @@ async def overview_page(request: Request) -> Response:
         "has_data": bool(totals.get("visitors") or totals.get("pageviews")),
         "stats_failed": "stats" in overview.failed,
         "series": _series(locale, query, overview),
+        "intervals": intervals(locale, links, query),
         "cards": [card_view(locale, card, tabs[card.name], overview, links, query, site_path) for card in CARDS],
         "map": report_charts.countries_map(locale, overview.rows("countries"),
                                            lambda code: links.url(country=code)),

@@ -96,3 +96,20 @@ def sign_in(tab: Tab, server_url: str, email: str = ADMIN_EMAIL, password: str =
     with tab.page.expect_navigation():
         tab.page.click("button[type=submit]")
     assert "/login" not in tab.page.url, "sign-in failed"
+
+
+def demo_server(tmp_path: Path, events: int = 5000) -> Any:
+    """A real `footfall serve` (tests.conftest.start_server) on `events` events of `footfall
+    demo-data` over the last 30 days, written before it starts (the embedded store is one
+    process's). Stop it with `.stop()`."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import start_server
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")},
+           "FOOTFALL_DATA_DIR": str(tmp_path / "data"), "FOOTFALL_DEMO": "1"}
+    subprocess.run([sys.executable, "-m", "footfall", "demo-data", "--events", str(events), "--days", "30"],
+                   env=env, check=True, capture_output=True, timeout=300, cwd=tmp_path)
+    return start_server(tmp_path)

@@ -7,10 +7,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipelines.store.base import Store
-from pipelines.users import find_user, set_locale
+from pipelines.users import find_user, set_locale, verify_password
 from tests.dashboard import reports_data
 from tests.dashboard.reports_data import JUNE, SITE
-from tests.dashboard.test_pages import EMAIL, SAME_ORIGIN
+from tests.dashboard.test_pages import EMAIL, PASSWORD, SAME_ORIGIN
 
 client = reports_data.client  # fixture
 
@@ -26,12 +26,12 @@ def test_account_page_offers_the_languages(client: TestClient) -> None:
 
 def test_the_chosen_language_wins_over_the_browser(client: TestClient, store: Store) -> None:
     saved = client.post("/account/language", data={"locale": "vi"}, headers=SAME_ORIGIN)
-    assert saved.status_code == 303 and saved.headers["location"] == "/account?saved=1"
+    assert saved.status_code == 303 and saved.headers["location"] == "/account?saved=language"
     user = find_user(store, EMAIL)
     assert user is not None and user.locale == "vi"
     page = client.get(f"/s/{SITE}?{JUNE}", headers={"Accept-Language": "zh-CN,en"})  # still signed in
     assert page.status_code == 200 and '<html lang="vi">' in page.text and "Khách truy cập" in page.text
-    assert "Đã lưu" in client.get("/account?saved=1").text
+    assert "Đã lưu" in client.get("/account?saved=language").text
     client.post("/account/language", data={"locale": ""}, headers=SAME_ORIGIN)
     assert '<html lang="zh">' in client.get("/", headers={"Accept-Language": "zh-CN"}).text
 
@@ -57,3 +57,38 @@ def test_set_locale_keeps_everything_else(store: Store) -> None:
     assert (after.password_hash, after.name, after.is_admin) == (user.password_hash, "Someone", False)
     with pytest.raises(UserError, match="unknown language"):
         set_locale(store, user.user_id, "xx")
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(client: TestClient, store: Store) -> None:
+    other = TestClient(client.app, follow_redirects=False)
+    other.cookies.update(client.cookies)  # the same session in another browser
+    assert other.get("/account").status_code == 200
+    form = {"current": PASSWORD, "new": "a-brand-new-password", "again": "a-brand-new-password"}
+    changed = client.post("/account/password", data=form, headers=SAME_ORIGIN)
+    assert changed.status_code == 303 and changed.headers["location"] == "/account?saved=password"
+    assert "Every other session of yours has ended." in client.get("/account?saved=password").text
+    assert other.get("/account").status_code == 302  # signed out
+    user = find_user(store, EMAIL)
+    assert user is not None and verify_password(user, "a-brand-new-password") and user.is_admin
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"current": "wrong-password-123", "new": "a-brand-new-password", "again": "a-brand-new-password"},
+     "The current password is wrong."),
+    ({"current": PASSWORD, "new": "a-brand-new-password", "again": "another-new-password"},
+     "The two new passwords differ."),
+    ({"current": PASSWORD, "new": "short", "again": "short"}, "The new password needs at least 10 characters."),
+])
+def test_password_change_refusals(client: TestClient, store: Store, form: dict[str, str], message: str) -> None:
+    refused = client.post("/account/password", data=form, headers=SAME_ORIGIN)
+    assert refused.status_code == 400 and message in refused.text
+    user = find_user(store, EMAIL)
+    assert user is not None and verify_password(user, PASSWORD)
+
+
+def test_guessing_the_current_password_is_slowed_down(client: TestClient) -> None:
+    form = {"current": "wrong-password-123", "new": "a-brand-new-password", "again": "a-brand-new-password"}
+    for _ in range(5):
+        assert client.post("/account/password", data=form, headers=SAME_ORIGIN).status_code == 400
+    blocked = client.post("/account/password", data={**form, "current": PASSWORD}, headers=SAME_ORIGIN)
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0

@@ -4,10 +4,7 @@ and chips, tabs, the map, escaping, empty states, estimates, errors and access."
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,8 @@ from pipelines.queries import panel
 from pipelines.queries._common import Report
 from pipelines.store.base import Store
 from pipelines.users import save_user
-from tests.conftest import start_server
 from tests.dashboard import reports_data
-from tests.dashboard.conftest import Tab, sign_in
+from tests.dashboard.conftest import Tab, demo_server, sign_in
 from tests.dashboard.reports_data import HOSTILE, JUNE, SITE
 from tests.dashboard.test_pages import SAME_ORIGIN
 
@@ -52,7 +48,7 @@ def test_headline_numbers_come_from_the_events(reader: TestClient) -> None:
     assert page.status_code == 200
     html = page.text
     expected = {"visitors": "4", "new_visitors": "3", "returning_visitors": "1", "visits": "4", "pageviews": "5",
-                "bounce_rate": "75.0%", "pages_per_visit": "1.25", "visit_duration": "30 s", "time_on_page": "6.0 s"}
+                "bounce_rate": "75.0%", "pages_per_visit": "1.25", "visit_duration": "30 s", "time_on_page": "6 s"}
     for metric, value in expected.items():
         assert headline(html, metric)[0] == value, metric
     assert "Jun 1, 2025 – Jun 30, 2025" in html
@@ -80,6 +76,15 @@ def test_time_series_stacks_new_and_returning_visitors_per_day(reader: TestClien
     assert new[9] == 1 and returning[11] == 1 and views[9] == 2  # June 10: visitor 1; June 12: visitor 2
     assert sum(new) == 3 and sum(returning) == 1 and sum(views) == 5
 
+
+def test_the_graph_can_be_shown_by_week(reader: TestClient) -> None:
+    html = reader.get(f"{PAGE}?{JUNE}").text
+    shown_by = re.findall(r'<a href="([^"]*interval=(\w+))"', html)
+    assert sorted({interval for _, interval in shown_by}) == ["day", "week"]  # 30 days: no hours, no months
+    weekly = reader.get(f"{PAGE}?{JUNE}&interval=week").text
+    assert figures(weekly)[0]["data"][0]["x"] == ["May 26", "Jun 2", "Jun 9", "Jun 16", "Jun 23", "Jun 30"]
+    assert re.search(r'<a href="/s/shop\.example\?period=7d">', weekly)  # a new range picks its own buckets
+    assert 'name="interval"' not in weekly
 
 def test_a_row_link_filters_the_whole_page(reader: TestClient) -> None:
     html = reader.get(f"{PAGE}?{JUNE}&locations_tab=countries").text
@@ -234,11 +239,7 @@ def test_unknown_site_is_404(reader: TestClient) -> None:
 def test_overview_in_chromium(tmp_path: Path, open_tab: Callable[..., Tab]) -> None:
     """Real `footfall serve` on demo data: the charts draw (the map from the vendored shapes, with no
     request leaving the server), nothing breaks the CSP, and a click on a row filters the page."""
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")},
-           "FOOTFALL_DATA_DIR": str(tmp_path / "data"), "FOOTFALL_DEMO": "1"}
-    subprocess.run([sys.executable, "-m", "footfall", "demo-data", "--events", "20000", "--days", "30"], env=env,
-                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
-    server = start_server(tmp_path)
+    server = demo_server(tmp_path, events=20000)
     try:
         tab = open_tab(viewport={"width": 1280, "height": 900})
         elsewhere: list[str] = []
