@@ -45,7 +45,7 @@ def _store(settings: Settings | None = None, migrated: bool = True) -> Iterator[
     try:
         store = open_store(settings)
     except DataDirInUse as exc:
-        _fail(f"{exc}\nWhile `footfall serve` runs, use `footfall sql` (it goes through the server).")
+        store = _store_through_server(settings, exc)
     except StoreError as exc:
         _fail(str(exc))
     try:
@@ -56,6 +56,16 @@ def _store(settings: Settings | None = None, migrated: bool = True) -> Iterator[
         _fail(str(exc))
     finally:
         store.close()
+
+
+def _store_through_server(settings: Settings, in_use: DataDirInUse) -> Store:
+    """The running server's store, when `footfall serve` holds the embedded data directory."""
+    from pipelines.store.remote import RemoteStore
+
+    runtime = read_runtime(settings.data_dir)
+    if runtime is None:
+        _fail(f"{in_use}\nNo running server is recorded in {settings.data_dir}: stop whatever holds it.")
+    return RemoteStore(str(runtime["url"]), str(runtime["admin_token"]), settings.clickhouse_database)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -178,3 +178,31 @@ def test_demo_data_writes_realistic_events_with_a_progress_bar(tmp_path: Path) -
                   "uniqExact(survey_id) AS surveys FROM survey_responses AS r", "--format", "csv")
     assert surveys.stdout.splitlines()[1] == "1,1,0,2"
     assert run(data_dir, "demo-data", "--events", "0").returncode == 1
+
+
+def test_commands_work_through_a_running_server(tmp_path: Path) -> None:
+    """While `footfall serve` holds the embedded data directory, the CLI goes through it."""
+    from tests.conftest import start_server
+
+    server = start_server(tmp_path, sites=(("a.example",),))
+    try:
+        token = server.footfall("tokens", "create", "a.example", "--name", "while running")
+        assert token.returncode == 0, token.stderr
+        answer = httpx.get(f"{server.url}/api/v1/stats/aggregate?site_id=a.example&period=7d",
+                           headers={"Authorization": f"Bearer {token.stdout.strip()}"})
+        assert answer.status_code == 200, answer.text
+        assert server.footfall("sites", "add", "b.example", "--timezone", "Asia/Ho_Chi_Minh").returncode == 0
+        assert "b.example" in server.footfall("sites", "list").stdout
+        user = server.footfall("users", "add", "--email", "lan@example.com", "--site", "b.example")
+        assert user.returncode == 0, user.stderr
+        survey = server.footfall("surveys", "add", "b.example", "--kind", "csat")
+        assert survey.returncode == 0, survey.stderr
+        demo = server.footfall("demo-data", "--events", "3000", "--site", "b.example")
+        assert demo.returncode == 0, demo.stderr
+        assert server.count("site_id = 'b.example'") == 3000
+        # Anyone without the admin token is refused.
+        refused = httpx.post(f"{server.url}/api/admin/store?op=command", json={"sql": "DROP TABLE events"})
+        assert refused.status_code == 401
+        assert server.count("1") >= 3000
+    finally:
+        server.stop()
