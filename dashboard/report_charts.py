@@ -45,7 +45,8 @@ def _layout(locale: str, **extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "rgba(0,0,0,0)",
         "xaxis": {**axis, "type": "category", "showgrid": False},
         "yaxis": {**axis, "rangemode": "tozero", "tickformat": ",d"},
-        "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top", "traceorder": "normal"},
+        # Above the plot: below it, rotated date labels of narrow screens would run into it.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
         "hoverlabel": {"namelength": -1},
         **extra,
     }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,14 +95,26 @@ def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
     test_client.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="module")
-def reader(chdb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """Like `client`, shared by a module's tests that only read (a store and sign-in cost seconds)."""
+@contextmanager
+def shared_client(chdb_dir: Path, tmp_dir: Path, extra: list[dict[str, Any]] | None = None) -> Iterator[TestClient]:
+    """A signed-in client on a store of its own with the June data and `extra` events, for a
+    module's tests that only read (a store and a sign-in cost seconds each)."""
     store = EmbeddedStore(chdb_dir, f"t_{uuid.uuid4().hex[:12]}")
     migrate(store)
     fill(store)
-    test_client = signed_in_client(store, tmp_path_factory.mktemp("reader"))
-    yield test_client
-    test_client.__exit__(None, None, None)
-    store.command(f"DROP DATABASE IF EXISTS {store.database}")
-    store.close()
+    if extra:
+        store.insert("events", events_batch(extra))
+    test_client = signed_in_client(store, tmp_dir)
+    try:
+        yield test_client
+    finally:
+        test_client.__exit__(None, None, None)
+        store.command(f"DROP DATABASE IF EXISTS {store.database}")
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def reader(chdb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Like `client`, shared by a module's tests that only read."""
+    with shared_client(chdb_dir, tmp_path_factory.mktemp("reader")) as test_client:
+        yield test_client

@@ -224,6 +224,8 @@ def test_only_people_who_may_see_the_site_see_it(client: TestClient, store: Stor
     assert client.post("/login", data=form, headers=SAME_ORIGIN).status_code == 303
     assert client.get(PAGE).status_code == 404
     assert client.get(f"{PAGE}?{JUNE}&country=VN").status_code == 404
+    assert client.get(f"{PAGE}/retention").status_code == 404
+    assert client.get(f"{PAGE}/realtime").status_code == 404
     assert client.get("/s/localhost").status_code == 200
     grant(store, SITE, viewer.user_id, Role.VIEWER)
     assert client.get(f"{PAGE}?{JUNE}").status_code == 200

@@ -4,17 +4,19 @@ filters, escaping, languages, and the same access rules as every page of a site.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
-from pipelines.events import events_batch
 from pipelines.members import Role, grant
 from pipelines.store.base import Store
 from pipelines.users import save_user
 from tests.dashboard import reports_data
-from tests.dashboard.reports_data import HOSTILE, SITE
+from tests.dashboard.reports_data import HOSTILE, SITE, shared_client
 from tests.dashboard.test_pages import SAME_ORIGIN
 
 PAGE = f"/s/{SITE}/realtime"
@@ -28,19 +30,25 @@ def recent(visitor: int, minutes_ago: float, path: str, **fields: Any) -> dict[s
             "visitor_id": visitor, "session_id": visitor, "hostname": SITE, "path": path, **fields}
 
 
-def add_recent(store: Store) -> None:
-    store.insert("events", events_batch([
-        recent(1, 1, "/pricing", country="VN", device="desktop"),
-        recent(2, 2, HOSTILE, country="DE", device="mobile"),
+def recent_events() -> list[dict[str, Any]]:
+    """Two visitors in the last 5 minutes (with minutes to spare for a slow run), three in 30."""
+    return [
+        recent(1, 0.5, "/pricing", country="VN", device="desktop"),
+        recent(2, 0.6, HOSTILE, country="DE", device="mobile"),
         recent(3, 20, "/", country="VN", device="mobile"),
         recent(4, 90, "/old"),  # outside the 30 minutes
-        {**recent(1, 0.5, "/pricing"), "event_type": "custom", "event_name": "signup <b>now</b>"},
-    ]))
+        {**recent(1, 0.2, "/pricing"), "event_type": "custom", "event_name": "signup <b>now</b>"},
+    ]
 
 
-def test_realtime_json_counts_recent_visitors_pages_and_events(client: TestClient, store: Store) -> None:
-    add_recent(store)
-    response = client.get(f"{PAGE}.json")
+@pytest.fixture(scope="module")
+def now_client(chdb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with shared_client(chdb_dir, tmp_path_factory.mktemp("live"), recent_events()) as test_client:
+        yield test_client
+
+
+def test_realtime_json_counts_recent_visitors_pages_and_events(now_client: TestClient) -> None:
+    response = now_client.get(f"{PAGE}.json")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.headers["cache-control"] == "no-store"
@@ -56,29 +64,27 @@ def test_realtime_json_counts_recent_visitors_pages_and_events(client: TestClien
     assert {"time", "source", "updated"} <= set(events[1]) | set(live)
 
 
-def test_realtime_filters_and_language(client: TestClient, store: Store) -> None:
-    add_recent(store)
-    live = client.get(f"{PAGE}.json?country=VN", headers={"Accept-Language": "vi"}).json()
+def test_realtime_filters_and_language(now_client: TestClient) -> None:
+    live = now_client.get(f"{PAGE}.json?country=VN", headers={"Accept-Language": "vi"}).json()
     assert (live["visitors_5m"], live["visitors_30m"]) == ("1", "2")
     assert {event["country"] for event in live["events"]} == {"Việt Nam"}
     assert "Lượt xem trang" in {event["event"] for event in live["events"]}
-    assert client.get(f"{PAGE}.json?visitor_type=maybe").json()["error"].startswith(
+    assert now_client.get(f"{PAGE}.json?visitor_type=maybe").json()["error"].startswith(
         "This address does not describe a report")
-    assert client.get(f"{PAGE}.json?visitor_type=maybe").status_code == 400
+    assert now_client.get(f"{PAGE}.json?visitor_type=maybe").status_code == 400
 
 
-def test_realtime_page_renders_the_same_numbers_and_escapes(client: TestClient, store: Store) -> None:
-    add_recent(store)
-    page = client.get(f"{PAGE}?country=DE")
+def test_realtime_page_renders_the_same_numbers_and_escapes(now_client: TestClient) -> None:
+    page = now_client.get(f"{PAGE}?country=DE")
     assert page.status_code == 200
     html = page.text
     assert f'data-source="/s/{SITE}/realtime.json?country=DE"' in html
     assert '<p class="headline-value" data-field="visitors_5m">1</p>' in html
     assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert '<script src="/static/realtime.js"></script>' in html and "<script>" not in html
-    empty = client.get(f"{PAGE}?country=FR").text
+    empty = now_client.get(f"{PAGE}?country=FR").text
     assert "Nobody is reading a page right now." in empty
-    script = client.get("/static/realtime.js").text
+    script = now_client.get("/static/realtime.js").text
     assert "innerHTML" not in script and "textContent" in script
 
 

@@ -6,19 +6,18 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
-from pipelines.events import events_batch
-from pipelines.store.base import Store
-from tests.dashboard import reports_data
-from tests.dashboard.reports_data import SITE
+from tests.dashboard.reports_data import SITE, shared_client
 
 PAGE = f"/s/{SITE}/retention"
 WEEKS = "period=custom&from=2025-06-02&to=2025-06-22"  # three weeks, Monday to Sunday
 
-client = reports_data.client  # fixture
 
 
 def visit(visitor: int, day: int) -> dict[str, object]:
@@ -27,12 +26,17 @@ def visit(visitor: int, day: int) -> dict[str, object]:
             "session_id": 1000 * visitor + day, "hostname": SITE, "path": "/", "country": "VN" if visitor < 3 else "US"}
 
 
-def add_cohorts(store: Store) -> None:
+def cohort_events() -> list[dict[str, object]]:
     """Four new visitors in the week of June 2; two come back the next week, one the week after;
     two new visitors in the week of June 9."""
     rows = [visit(v, 3) for v in (1, 2, 3, 4)] + [visit(1, 10), visit(3, 11), visit(1, 17)]
-    rows += [visit(v, 12) for v in (5, 6)]
-    store.insert("events", events_batch(rows))
+    return rows + [visit(v, 12) for v in (5, 6)]
+
+
+@pytest.fixture(scope="module")
+def client(chdb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with shared_client(chdb_dir, tmp_path_factory.mktemp("retention"), cohort_events()) as test_client:
+        yield test_client
 
 
 def cells(html: str) -> list[list[str]]:
@@ -41,8 +45,7 @@ def cells(html: str) -> list[list[str]]:
             for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_weekly_cohorts_table_and_chart(client: TestClient, store: Store) -> None:
-    add_cohorts(store)
+def test_weekly_cohorts_table_and_chart(client: TestClient) -> None:
     page = client.get(f"{PAGE}?{WEEKS}")
     assert page.status_code == 200
     assert cells(page.text)[:2] == [
@@ -56,8 +59,7 @@ def test_weekly_cohorts_table_and_chart(client: TestClient, store: Store) -> Non
     assert f'href="/s/{SITE}/export/retention.csv?{WEEKS.replace("&", "&amp;")}"' in page.text
 
 
-def test_filters_narrow_the_cohorts(client: TestClient, store: Store) -> None:
-    add_cohorts(store)
+def test_filters_narrow_the_cohorts(client: TestClient) -> None:
     assert cells(client.get(f"{PAGE}?{WEEKS}&country=VN").text)[0] == ["Jun 2, 2025", "2", "100%", "50%", "50%"]
 
 
@@ -69,7 +71,6 @@ def test_default_range_is_the_last_twelve_weeks(client: TestClient) -> None:
     assert 'name="period" value="custom"' in page.text
 
 
-def test_retention_in_chinese(client: TestClient, store: Store) -> None:
-    add_cohorts(store)
+def test_retention_in_chinese(client: TestClient) -> None:
     page = client.get(f"{PAGE}?{WEEKS}", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
     assert "每周同期群" in page and "第 1 周" in page and "2025年6月2日" in page
