@@ -18,6 +18,9 @@ from dashboard.i18n import N_, gettext
 from pipelines.queries._heatmap import GRID_COLUMNS, GRID_ROW_PX
 
 MAX_ROWS = 400  # 20,000 px of page; clicks further down are drawn in the last row
+PLOT_WIDTH = 800  # about how wide the map is drawn on a desktop screen
+DEFAULT_WIDTH = 1280  # CSS width of a page whose clicks did not say
+MAX_HEIGHT = 4000
 # Transparent where nobody clicked, so a screenshot underneath stays visible.
 _COLORSCALE = [[0.0, "rgba(255,255,178,0)"], [0.15, "rgba(254,204,92,0.55)"], [0.5, "rgba(253,141,60,0.7)"],
                [0.8, "rgba(240,59,32,0.8)"], [1.0, "rgba(189,0,38,0.9)"]]
@@ -43,9 +46,13 @@ def _layout(**extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: str,
+def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: str, page_width: int = 0,
               background: Background | None = None) -> str:
-    """The click-density map as figure JSON; rage clicks as markers labelled with their element."""
+    """The click-density map as figure JSON; rage clicks as markers labelled with their element.
+
+    The figure is about as tall as the page would be drawn `PLOT_WIDTH` px wide (`page_width`:
+    the page's CSS width, e.g. the clicks' median viewport), so a screenshot is barely stretched.
+    """
     rows = min(max((cell["row"] for cell in grid), default=0) + 1, MAX_ROWS)
     depth = max(rows * GRID_ROW_PX, int(background.css_height) if background else 0, 10 * GRID_ROW_PX)
     z: list[list[int]] = [[0] * GRID_COLUMNS for _ in range(rows)]
@@ -55,8 +62,9 @@ def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: st
     figure = go.Figure(go.Heatmap(
         z=z, x=[(c + 0.5) / GRID_COLUMNS for c in range(GRID_COLUMNS)],
         y=[r * GRID_ROW_PX + GRID_ROW_PX / 2 for r in range(rows)],
-        colorscale=_COLORSCALE, zmin=0, showscale=True, xgap=1, ygap=1,
-        colorbar={"title": {"text": clicks}, "thickness": 12},
+        # No colour bar: plotly.js draws it with inline styles, which the CSP refuses; the page says
+        # in words what the colours mean. The gaps keep plotly.js on its CSP-clean drawing path too.
+        colorscale=_COLORSCALE, zmin=0, showscale=False, xgap=1, ygap=1,
         hovertemplate=f"{clicks}: %{{z}}<extra></extra>",
     ))
     if rage:
@@ -70,10 +78,11 @@ def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: st
             hovertemplate=f"%{{text}}<br>{rage_label}: %{{customdata}}<extra></extra>",
         ))
     layout = _layout(
-        height=min(max(rows * 14, 420), 1400), margin={"l": 60, "r": 10, "t": 10, "b": 40},
-        xaxis={"range": [0, 1], "tickformat": ".0%", "showgrid": False, "zeroline": False,
+        height=min(max(round(depth * PLOT_WIDTH / (page_width or DEFAULT_WIDTH)), 420), MAX_HEIGHT),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"range": [0, 1], "tickformat": ".0%", "showgrid": False, "zeroline": False, "automargin": True,
                "title": {"text": plain(gettext(locale, N_("Width of the page")))}},
-        yaxis={"range": [depth, 0], "showgrid": False, "zeroline": False, "ticksuffix": " px",
+        yaxis={"range": [depth, 0], "showgrid": False, "zeroline": False, "ticksuffix": " px", "automargin": True,
                "title": {"text": plain(gettext(locale, N_("From the top of the page")))}},
     )
     if background:
@@ -93,10 +102,10 @@ def scroll_chart(rows: list[dict[str, Any]], locale: str) -> str:
         hovertemplate=f"%{{y}} %: %{{x}} % · {share}: %{{customdata}}<extra></extra>",
     ))
     figure.update_layout(**_layout(
-        height=420, margin={"l": 50, "r": 10, "t": 10, "b": 40}, bargap=0.15,
-        xaxis={"range": [0, 100], "ticksuffix": " %",
+        height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.15,
+        xaxis={"range": [0, 100], "ticksuffix": " %", "automargin": True,
                "title": {"text": plain(gettext(locale, N_("Page views that scrolled this far")))}},
-        yaxis={"autorange": "reversed", "ticksuffix": " %", "dtick": 10,
+        yaxis={"autorange": "reversed", "ticksuffix": " %", "dtick": 10, "automargin": True,
                "title": {"text": plain(gettext(locale, N_("Depth of the page")))}},
     ))
     return figure_json(figure)

@@ -27,17 +27,22 @@ def _layout(**extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def gauge(kind: str, score: float | None, title: str) -> str:
+def _whole_step(most: int) -> int:
+    """Ticks on whole answers only, about four of them."""
+    return max(1, -(-most // 4))
+
+
+def gauge(kind: str, score: float) -> str:
+    """The score on its scale (the card around it names the score)."""
     low, high = GAUGE_RANGES[kind]
     span = high - low
     figure = go.Figure(go.Indicator(
-        mode="gauge+number", value=round(score, 1) if score is not None else None,
+        mode="gauge+number", value=round(score, 1),
         number={"suffix": "%" if kind in _PERCENT_KINDS else "", "valueformat": ".1f" if kind != "nps" else "+.0f"},
-        title={"text": plain(title)},
         gauge={"axis": {"range": [low, high]}, "bar": {"color": _ACCENT},
                "steps": [{"range": [low + a * span, low + b * span], "color": color} for a, b, color in _BANDS]},
     ))
-    figure.update_layout(**_layout(height=240, margin={"l": 25, "r": 25, "t": 50, "b": 10}))
+    figure.update_layout(**_layout(height=220, margin={"l": 25, "r": 25, "t": 20, "b": 10}))
     return figure_json(figure)
 
 
@@ -48,8 +53,11 @@ def trend(report: SurveyReport, locale: str) -> str:
     figure = go.Figure(go.Bar(x=labels, y=[tally.answers for _, tally in report.groups], name=answers_label,
                               marker={"color": "rgba(59,91,219,0.25)"}, yaxis="y2",
                               hovertemplate=f"%{{x}}: %{{y}} {answers_label}<extra></extra>"))
-    layout = _layout(height=300, margin={"l": 50, "r": 50, "t": 10, "b": 40}, showlegend=False, bargap=0.2,
+    most = max((tally.answers for _, tally in report.groups), default=0)
+    layout = _layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False, bargap=0.2,
+                     xaxis={"automargin": True},
                      yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
+                             "dtick": _whole_step(most), "automargin": True,
                              "title": {"text": answers_label}})
     if report.kind in GAUGE_RANGES:
         score_label = plain(gettext(locale, N_("Score")))
@@ -57,7 +65,8 @@ def trend(report: SurveyReport, locale: str) -> str:
             x=labels, y=[tally.score for _, tally in report.groups], mode="lines+markers", name=score_label,
             connectgaps=True, line={"color": _ACCENT, "width": 2},
             hovertemplate=f"%{{x}}: {score_label} %{{y:.1f}}<extra></extra>"))
-        layout["yaxis"] = {"range": list(GAUGE_RANGES[report.kind]), "title": {"text": score_label}}
+        layout["yaxis"] = {"range": list(GAUGE_RANGES[report.kind]), "automargin": True,
+                           "title": {"text": score_label}}
     else:
         layout["yaxis"] = {"visible": False}
     figure.update_layout(**layout)
@@ -73,7 +82,8 @@ def distribution(kind: str, tally: Tally, locale: str) -> str:
         x=[plain(names.get(score, str(score))) for score in scores], y=[tally.distribution[s] for s in scores],
         marker={"color": _ACCENT}, hovertemplate=f"%{{x}}: %{{y}} {answers_label}<extra></extra>"))
     figure.update_layout(**_layout(
-        height=260, margin={"l": 45, "r": 10, "t": 10, "b": 40}, bargap=0.2,
-        xaxis={"type": "category", "title": {"text": plain(gettext(locale, N_("Score given")))}},
-        yaxis={"rangemode": "tozero", "title": {"text": answers_label}}))
+        height=240, margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2,
+        xaxis={"type": "category", "automargin": True, "title": {"text": plain(gettext(locale, N_("Score given")))}},
+        yaxis={"rangemode": "tozero", "automargin": True, "title": {"text": answers_label},
+               "dtick": _whole_step(max(tally.distribution.values(), default=0))}))
     return figure_json(figure)

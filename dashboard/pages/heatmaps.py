@@ -64,6 +64,10 @@ class Heatmap:
     def clicks(self) -> int:
         return sum(cell["clicks"] for cell in self.grid)
 
+    @property
+    def busiest(self) -> int:
+        return max((cell["clicks"] for cell in self.grid), default=0)
+
 
 def _view(params: Mapping[str, str]) -> View:
     try:
@@ -129,7 +133,7 @@ async def _with_charts(request: Request, context: dict[str, Any], heatmap: Heatm
                        status: int) -> Response:
     locale = page_locale(request, context["user"])
     if heatmap.page:
-        context["click_figure"] = click_map(heatmap.grid, heatmap.rage, locale, background)
+        context["click_figure"] = click_map(heatmap.grid, heatmap.rage, locale, heatmap.width, background)
         context["scroll_figure"] = scroll_chart(heatmap.scroll, locale)
     return render(request, "heatmaps.html", context, status)
 

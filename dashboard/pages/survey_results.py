@@ -121,7 +121,7 @@ async def page(request: Request, access: SiteAccess, survey: Survey, view: View,
     figures = {"trend": survey_charts.trend(data.trend, locale),
                "distribution": survey_charts.distribution(kind, data.total, locale) if data.total.distribution else ""}
     if kind in survey_charts.GAUGE_RANGES and data.total.score is not None:
-        figures["gauge"] = survey_charts.gauge(kind, data.total.score, survey_info.SCORE_NAMES[kind])
+        figures["gauge"] = survey_charts.gauge(kind, data.total.score)
     more = len(data.comments) > COMMENTS_PER_PAGE
     return render(request, "survey_results.html", {
         **context, "user": access.user, "access": access, "tab": "surveys", "survey": survey, "data": data,

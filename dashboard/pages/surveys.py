@@ -55,6 +55,7 @@ from pipelines.surveys import (
 
 SAVED = {"new": N_("Survey created."), "version": N_("Saved as a new version: results keep versions apart."),
          "same": N_("Saved."), "paused": N_("Survey paused."), "active": N_("Survey resumed.")}
+MAIN_TEXTS = ("question", "follow_up", "thanks")  # the rest (buttons, scale labels) folds away
 DEVICE_TYPE_NAMES = {"desktop": N_("Desktop"), "mobile": N_("Mobile"), "tablet": N_("Tablet")}
 VISITOR_NAMES = {"all": N_("All visitors"), "new": N_("New visitors"), "returning": N_("Returning visitors")}
 TRIGGER_NAMES = {"delay": N_("After a delay"), "scroll": N_("At a scroll depth"),
@@ -123,6 +124,7 @@ def _editor(request: Request, access: SiteAccess, form: SurveyForm, survey: Surv
         "user": access.user, "access": access, "tab": "surveys", "survey": survey, "form": form, "v": form.values,
         "errors": errors, "base": base, "action": f"{base}/{survey.survey_id}/edit" if survey else f"{base}/new",
         "readonly": not access.is_owner, "kinds": KIND_NAMES, "text_fields": TEXT_FIELDS, "text_names": TEXT_NAMES,
+        "main_texts": MAIN_TEXTS, "more_texts": tuple(name for name in TEXT_FIELDS if name not in MAIN_TEXTS),
         "language_names": LANGUAGE_NAMES, "extra": EXTRA, "path_modes": PATH_MODES,
         "path_mode_names": PATH_MODE_NAMES, "devices": DEVICES, "device_names": DEVICE_TYPE_NAMES,
         "visitors": VISITORS, "visitor_names": VISITOR_NAMES, "triggers": TRIGGERS, "trigger_names": TRIGGER_NAMES,

@@ -4,11 +4,14 @@ screenshots (type by magic bytes, size limit, owner-only upload, served back saf
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
+import subprocess
+import sys
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +27,9 @@ from pipelines.members import Role, grant
 from pipelines.sites import Site, save_site
 from pipelines.store.base import Store
 from pipelines.users import save_user
+from tests.conftest import start_server
+from tests.dashboard.conftest import Tab
+from tests.dashboard.conftest import sign_in as sign_in_tab
 from tests.dashboard.test_pages import EMAIL, PASSWORD, SAME_ORIGIN, make_settings
 
 SITE = "shop.example"
@@ -256,3 +262,39 @@ def test_screenshot_checks() -> None:
         5000, "image/jpeg")
     with pytest.raises(screenshots.ScreenshotError, match="bad_image"):
         screenshots.checked(jpeg_header(0, 10))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_heatmap_and_survey_results_render_in_chromium(tmp_path: Path, open_tab: Callable[..., Tab]) -> None:
+    """Real `footfall serve` on demo data: the heatmap's charts draw, an uploaded screenshot shows
+    under the click map, a survey's results draw their charts — with no console error and
+    nothing refused by the Content-Security-Policy."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")},
+           "FOOTFALL_DATA_DIR": str(tmp_path / "data"), "FOOTFALL_DEMO": "1"}
+    subprocess.run([sys.executable, "-m", "footfall", "demo-data", "--events", "5000", "--days", "30"], env=env,
+                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
+    server = start_server(tmp_path)
+    try:
+        tab = open_tab(viewport={"width": 1280, "height": 900})
+        page = tab.page
+        sign_in_tab(tab, server.url)
+        page.goto(f"{server.url}/s/localhost/heatmaps")
+        page.wait_for_selector(".hm-chart .heatmaplayer image")  # the density map, drawn
+        page.wait_for_selector(".js-plotly-plot .bars path")  # the scroll reach bars
+        assert page.locator(".js-plotly-plot").count() == 2
+        page.set_input_files("input[type=file]", files=[{"name": "page.png", "mimeType": "image/png",
+                                                           "buffer": png(64, 400)}])
+        with page.expect_response(lambda response: "/heatmaps/screenshot?" in response.url) as shot:
+            page.click(".hm-upload button[type=submit]")
+        assert shot.value.status == 200 and shot.value.headers["content-type"] == "image/png"
+        page.wait_for_selector(".hm-chart .imagelayer image", state="attached")
+        assert "Screenshot saved." in page.text_content(".notice")
+        page.goto(f"{server.url}/s/localhost/surveys")
+        with page.expect_navigation():
+            page.click("table.data a")
+        page.wait_for_selector(".js-plotly-plot .indicatorlayer")  # the gauge
+        assert page.locator(".js-plotly-plot").count() == 3  # gauge, distribution, trend
+        assert tab.problems() == []
+    finally:
+        server.stop()
