@@ -109,6 +109,13 @@ def read(request: Request, user: SignedIn, access: SiteAccess,
         raise HTTPException(400, gettext(locale, BAD_VIEW, reason=str(error))) from None
 
 
+def filter_chips(locale: str, links: Links) -> list[Chip]:
+    """The view's filters, each with the link that removes it."""
+    return [Chip(gettext(locale, FILTER_LABELS.get(name, name)), value_label(locale, name, value),
+                 links.url(**{name: None}))
+            for name, value in links.view.filters.items()]
+
+
 def view_bar(locale: str, links: Links, query: Query, show_compare: bool = True) -> ViewBar:
     view = links.view
     # A new range picks its own bucket size (a month of hours is too many).
@@ -116,9 +123,7 @@ def view_bar(locale: str, links: Links, query: Query, show_compare: bool = True)
                for period, label in PERIOD_LABELS.items()]
     comparisons = [(gettext(locale, label), links.url(compare=compare), view.compare == compare)
                    for compare, label in COMPARE_LABELS.items()] if show_compare else []
-    chips = [Chip(gettext(locale, FILTER_LABELS.get(name, name)), value_label(locale, name, value),
-                  links.url(**{name: None}))
-             for name, value in view.filters.items()]
+    chips = filter_chips(locale, links)
     first, last = query.date_from, query.date_to
     assert isinstance(first, date) and isinstance(last, date)
     range_text = long_day(locale, first) if first == last else f"{long_day(locale, first)} – {long_day(locale, last)}"

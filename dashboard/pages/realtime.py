@@ -23,7 +23,7 @@ from starlette.routing import Route
 from dashboard.i18n import N_, babel_locale, gettext, number
 from dashboard.params import ParamError, read_view, site_today
 from dashboard.report_text import value_label
-from dashboard.report_view import BAD_VIEW, Links
+from dashboard.report_view import BAD_VIEW, Links, filter_chips
 from dashboard.web import SECURITY_HEADERS, SignInRequired, SiteAccess, page_locale, render, require_site, store_of
 from pipelines.queries import latest_events, realtime, realtime_pages
 from pipelines.query import Query
@@ -101,10 +101,13 @@ async def realtime_json(request: Request) -> Response:
 
 async def realtime_page(request: Request) -> Response:
     access, live = await _load(request)
+    view = read_view(request.query_params)  # _load checked it
+    chips = filter_chips(page_locale(request, access.user), Links(f"/s/{access.site.site_id}/realtime", view))
     query = urlencode(list(request.query_params.multi_items()))
     source = f"/s/{access.site.site_id}/realtime.json" + (f"?{query}" if query else "")
     return render(request, "realtime.html", {"user": access.user, "access": access, "tab": "realtime",
-                                             "live": live, "source": source, "refresh": REFRESH_SECONDS})
+                                             "live": live, "source": source, "refresh": REFRESH_SECONDS,
+                                             "chips": chips})
 
 
 def routes() -> list[Route]:

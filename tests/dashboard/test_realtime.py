@@ -3,6 +3,7 @@ filters, escaping, languages, and the same access rules as every page of a site.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,7 @@ def test_realtime_page_renders_the_same_numbers_and_escapes(now_client: TestClie
     assert page.status_code == 200
     html = page.text
     assert f'data-source="/s/{SITE}/realtime.json?country=DE"' in html
+    assert re.search(r'<span>Country: <strong>Germany</strong></span>\s*<a href="/s/shop\.example/realtime"', html)
     assert '<p class="headline-value" data-field="visitors_5m">1</p>' in html
     assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert '<script src="/static/realtime.js"></script>' in html and "<script>" not in html
