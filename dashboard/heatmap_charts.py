@@ -20,7 +20,7 @@ from pipelines.queries._heatmap import GRID_COLUMNS, GRID_ROW_PX
 MAX_ROWS = 400  # 20,000 px of page; clicks further down are drawn in the last row
 PLOT_WIDTH = 800  # about how wide the map is drawn on a desktop screen
 DEFAULT_WIDTH = 1280  # CSS width of a page whose clicks did not say
-MAX_HEIGHT = 4000
+MIN_HEIGHT, MAX_HEIGHT = 420, 4000
 # Transparent where nobody clicked, so a screenshot underneath stays visible.
 _COLORSCALE = [[0.0, "rgba(255,255,178,0)"], [0.15, "rgba(254,204,92,0.55)"], [0.5, "rgba(253,141,60,0.7)"],
                [0.8, "rgba(240,59,32,0.8)"], [1.0, "rgba(189,0,38,0.9)"]]
@@ -51,7 +51,8 @@ def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: st
     """The click-density map as figure JSON; rage clicks as markers labelled with their element.
 
     The figure is about as tall as the page would be drawn `PLOT_WIDTH` px wide (`page_width`:
-    the page's CSS width, e.g. the clicks' median viewport), so a screenshot is barely stretched.
+    the page's CSS width, e.g. the clicks' median viewport), so a screenshot is barely stretched;
+    `layout.meta.page_aspect` (height ÷ width) lets the browser fit it to the real width.
     """
     rows = min(max((cell["row"] for cell in grid), default=0) + 1, MAX_ROWS)
     depth = max(rows * GRID_ROW_PX, int(background.css_height) if background else 0, 10 * GRID_ROW_PX)
@@ -78,7 +79,9 @@ def click_map(grid: list[dict[str, Any]], rage: list[dict[str, Any]], locale: st
             hovertemplate=f"%{{text}}<br>{rage_label}: %{{customdata}}<extra></extra>",
         ))
     layout = _layout(
-        height=min(max(round(depth * PLOT_WIDTH / (page_width or DEFAULT_WIDTH)), 420), MAX_HEIGHT),
+        height=min(max(round(depth * PLOT_WIDTH / (page_width or DEFAULT_WIDTH)), MIN_HEIGHT), MAX_HEIGHT),
+        # static/heatmaps.js redoes the height for the width the map really gets (phones).
+        meta={"page_aspect": round(depth / (page_width or DEFAULT_WIDTH), 4)},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"range": [0, 1], "tickformat": ".0%", "showgrid": False, "zeroline": False, "automargin": True,
                "title": {"text": plain(gettext(locale, N_("Width of the page")))}},

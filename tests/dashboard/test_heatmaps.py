@@ -139,6 +139,7 @@ def test_page_shows_the_most_clicked_page_by_default(client: TestClient) -> None
     heat = click_map["data"][0]
     assert heat["type"] == "heatmap" and sum(map(sum, heat["z"])) == 7
     assert click_map["layout"]["yaxis"]["range"][0] > click_map["layout"]["yaxis"]["range"][1]  # top at top
+    assert click_map["layout"]["meta"]["page_aspect"] == round(950 / 1280, 4)  # down to the click at 900 px
     assert scroll["layout"]["yaxis"]["autorange"] == "reversed"
     reach = dict(zip(scroll["data"][0]["y"], scroll["data"][0]["x"], strict=True))
     assert (reach[10], reach[40], reach[45], reach[100]) == (100.0, 66.7, 33.3, 33.3)
