@@ -13,10 +13,17 @@ __all__ = ["OUTPUT_FORMATS", "Store", "StoreError", "StoreUnavailable", "open_st
 
 
 def query_limits(settings: Settings) -> dict[str, Any]:
-    """Per-query limits so one heavy report cannot starve the collector."""
+    """Per-query limits so one heavy report cannot starve the collector.
+
+    A GROUP BY or ORDER BY that outgrows half of the memory limit continues on disk (ClickHouse's
+    external aggregation and sorting) instead of failing: slower, but an answer.
+    """
+    memory = settings.query_max_memory_mb * 1024 * 1024
     return {
         "max_execution_time": settings.query_max_seconds,
-        "max_memory_usage": settings.query_max_memory_mb * 1024 * 1024,
+        "max_memory_usage": memory,
+        "max_bytes_before_external_group_by": memory // 2,
+        "max_bytes_before_external_sort": memory // 2,
     }
 
 
