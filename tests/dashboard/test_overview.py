@@ -156,6 +156,9 @@ def test_csv_links_point_at_the_export_of_each_open_tab(reader: TestClient) -> N
     html = reader.get(f"{PAGE}?{JUNE}&country=VN&devices_tab=screens").text
     assert f'href="{PAGE}/export/pages.csv?period=custom&amp;from=2025-06-01&amp;to=2025-06-30&amp;country=VN"' in html
     assert f'href="{PAGE}/export/screens.csv?' in html
+    export = reader.get(f"{PAGE}/export/pages.csv?period=custom&from=2025-06-01&to=2025-06-30&country=VN")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert "/pricing" in export.text
 
 
 def test_empty_states(reader: TestClient) -> None:
