@@ -1,7 +1,9 @@
 // Build the tracker (IIFEs, minified, ES2017, no source map), one file per entry point:
-//   src/index.js  -> <out>/t.js         the snippet sites embed: everything but heatmap clicks
-//   src/clicks.js -> <out>/t-clicks.js  heatmap clicks, loaded by t.js after the page's load event
-// (see ARCHITECTURE.md, "Two files"). Output is deterministic, so tests can rebuild into a temp
+//   src/index.js        -> <out>/t.js          the snippet sites embed: everything but the chunks
+//   src/clicks.js       -> <out>/t-clicks.js   heatmap clicks, loaded by t.js after the page's load event
+//   src/surveys.js      -> <out>/t-surveys.js  the survey checker, loaded by t.js after the load event
+//   src/survey/index.js -> <out>/survey.js     the survey widget, loaded by the checker when needed
+// (see ARCHITECTURE.md, "The chunks"). Output is deterministic, so tests can rebuild into a temp
 // dir and compare with the committed dist/. The out dir is the first argument, or
 // FOOTFALL_TRACKER_OUT, or dist/. Prints raw and gzip -9 sizes, and fails when a gzipped file is
 // over its budget.
@@ -15,9 +17,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(process.argv[2] || process.env.FOOTFALL_TRACKER_OUT || join(here, 'dist'));
 const BUDGET_GZIP_BYTES = 1536; // t.js; see ARCHITECTURE.md, "Size budget"
 const CLICKS_BUDGET_GZIP_BYTES = 768; // t-clicks.js, the heatmap chunk
+const SURVEYS_BUDGET_GZIP_BYTES = 512; // t-surveys.js, the survey checker
+const WIDGET_BUDGET_GZIP_BYTES = 4096; // survey.js, the survey widget
 const BUILDS = [
   { name: 't.js', entry: 'index.js', budget: BUDGET_GZIP_BYTES },
   { name: 't-clicks.js', entry: 'clicks.js', budget: CLICKS_BUDGET_GZIP_BYTES },
+  { name: 't-surveys.js', entry: 'surveys.js', budget: SURVEYS_BUDGET_GZIP_BYTES },
+  { name: 'survey.js', entry: 'survey/index.js', budget: WIDGET_BUDGET_GZIP_BYTES },
 ];
 
 mkdirSync(outDir, { recursive: true });

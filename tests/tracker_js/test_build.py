@@ -1,6 +1,7 @@
 """The committed tracker files are what their source builds to, and they stay inside their size
-budgets: t.js (the snippet: everything but heatmap clicks) and t-clicks.js (the heatmap click
-collector that t.js loads after the page's load event)."""
+budgets: t.js (the snippet), the chunks it loads after the page's load event — t-clicks.js (the
+heatmap click collector) and t-surveys.js (the survey checker) — and survey.js (the survey
+widget, which the checker loads only when a survey may show)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import pytest
 from tracker_js import DIST
 
 TRACKER = DIST.parent
-BUDGETS = {"t.js": 1536, "t-clicks.js": 768}  # tracker_js/ARCHITECTURE.md, "Size budget"
+BUDGETS = {"t.js": 1536, "t-clicks.js": 768, "t-surveys.js": 512, "survey.js": 4096}  # ARCHITECTURE.md
 # In the minified code (property names and strings survive minification): what only the
-# click chunk may contain.
+# click chunk, and only the survey widget, may contain.
 CLICK_CODE = ("nth-of-type", "getBoundingClientRect", "hypot")
+WIDGET_CODE = ("attachShadow", "radiogroup", "footfall_s", "mouseout")
 
 
 def gzip_size(data: bytes) -> int:
@@ -54,6 +56,8 @@ def test_build_and_docs_state_the_same_budgets() -> None:
     build = (TRACKER / "build.mjs").read_text()
     assert re.search(rf"BUDGET_GZIP_BYTES = {BUDGETS['t.js']};", build)
     assert re.search(rf"CLICKS_BUDGET_GZIP_BYTES = {BUDGETS['t-clicks.js']};", build)
+    assert re.search(rf"SURVEYS_BUDGET_GZIP_BYTES = {BUDGETS['t-surveys.js']};", build)
+    assert re.search(rf"WIDGET_BUDGET_GZIP_BYTES = {BUDGETS['survey.js']};", build)
     architecture = (TRACKER / "ARCHITECTURE.md").read_text()
     for name, budget in BUDGETS.items():
         assert f"{budget:,} bytes of `dist/{name}`" in architecture
@@ -81,3 +85,13 @@ def test_click_code_is_only_in_the_chunk() -> None:
     assert [word for word in CLICK_CODE if word in small] == []
     assert [word for word in CLICK_CODE if word not in chunk] == []
     assert '"t-clicks.js"' in small and "import(" in small
+
+
+def test_survey_code_is_only_in_the_widget() -> None:
+    """t.js loads the checker by name; the checker loads the widget by name; only the widget
+    carries the widget's code."""
+    small, checker, widget = ((DIST / name).read_text() for name in ("t.js", "t-surveys.js", "survey.js"))
+    assert [word for word in WIDGET_CODE if word in small + checker] == []
+    assert [word for word in WIDGET_CODE if word not in widget] == []
+    assert '"t-surveys.js"' in small and '"survey.js"' not in small
+    assert '"./survey.js"' in checker and "/api/surveys" not in small

@@ -11,13 +11,13 @@
 //   data-allow-local     also send from localhost, 127.x.x.x, [::1] and file: pages
 //   data-allow-webdriver also send when navigator.webdriver is true (automated tests)
 //   data-heatmap="off"   no click events: t-clicks.js, the click collector, is not loaded
-//   data-surveys="off"   reserved for the survey widget (a later release): read here and
-//                        exposed as window.footfall.surveys (false when "off"); nothing else yet
+//   data-surveys="off"   no feedback surveys: t-surveys.js, the survey checker, is not loaded
+//                        (index.js exposes the flag as window.footfall.surveys)
 import { D, L, N } from './util.js';
 
 export let data; // the script's dataset: flags are checked with has('allowLocal') and so on
 export let api;
-export let clicks; // the URL of t-clicks.js, the heatmap click collector: next to this script
+export let src; // this script's URL: the chunks (t-clicks.js, t-surveys.js) are next to it
 export let exclude; // RegExp[]
 export let blocked; // webdriver, local page, or DNT / GPC with data-respect-dnt: send nothing
 
@@ -30,7 +30,7 @@ export const readConfig = () => {
   const script = D.currentScript;
   data = script.dataset; // data-allow-local -> data.allowLocal
   api = data.api || new URL('/api/event', script.src);
-  clicks = new URL('t-clicks.js', script.src);
+  src = script.src;
   // An empty entry ("", or "a,,b") becomes /^$/, which no path matches: paths start with "/".
   exclude = (data.exclude || '').split(',').map(glob);
   // Local development: localhost, 127.x.x.x, [::1], and file: pages (whose hostname is empty).

@@ -8,7 +8,7 @@
 // coming back to the tab, counting goes on. A report without new time is sent at most once per
 // page view.
 import { track } from './track.js';
-import { D, M, W, on } from './util.js';
+import { D, W, on } from './util.js';
 
 export let current; // the URL of the page view being measured
 let ms = 0; // engaged time not reported yet
@@ -25,7 +25,7 @@ const measure = (e) => {
   since = !gone && !D.hidden && D.hasFocus() && now;
   // How far down the bottom of the viewport has been. Not measured for the SPA report, when
   // the next view's content may already be on screen.
-  if (e) depth = M.max(depth, M.round(((scrollY + innerHeight) * 100) / D.documentElement.scrollHeight));
+  if (e) depth = Math.max(depth, Math.round(((scrollY + innerHeight) * 100) / D.documentElement.scrollHeight));
   // Leaving: a new page view, the page hidden, or unloaded.
   if (!e || D.hidden || gone) {
     if (current && (ms || !reported)) {
