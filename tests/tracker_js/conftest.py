@@ -22,15 +22,19 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from tests.conftest import RunningServer, free_port
+
+if TYPE_CHECKING:
+    from tests.tracker_js.survey_pages import SurveySite, SurveyTab
 
 PAGES = Path(__file__).parent / "pages"
 CHROMIUM = "/usr/bin/chromium"
@@ -172,6 +176,46 @@ class FixturePages:
         return f"{self.url}/{name}"
 
 
+def send_page(handler: BaseHTTPRequestHandler, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+    """Answer 200 with `body`, never cached, with extra `headers`."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Cache-Control", "no-store")
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@contextmanager
+def serving(get: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A threaded HTTP server on a free loopback port whose GETs `get(handler)` answers; yields
+    its URL. A favicon request gets an empty answer."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/favicon.ico":
+                self.send_response(204)
+                self.end_headers()
+                return
+            get(self)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
 @pytest.fixture
 def pages(server: RunningServer) -> Iterator[FixturePages]:
     """Serve tests/tracker_js/pages/ on another loopback port, pointed at `server`."""
@@ -183,47 +227,27 @@ def pages(server: RunningServer) -> Iterator[FixturePages]:
 
     served = FixturePages("")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0].lstrip("/")
-            served.requested.append("/" + path)
-            if path.startswith("files/"):  # a download: the page that links to it stays
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Disposition", "attachment")
-                self.send_header("Content-Length", "4")
-                self.end_headers()
-                self.wfile.write(b"%PDF")
-                return
-            if path == "favicon.ico":
-                self.send_response(204)
-                self.end_headers()
-                return
-            file = PAGES / path
-            if "/" in path or file.suffix not in CONTENT_TYPES or not file.is_file():
-                self.send_error(404)
-                return
-            body = render(file.read_text()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", CONTENT_TYPES[file.suffix])
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            for name, value in PAGE_HEADERS.get(path, {}).items():
-                self.send_header(name, render(value))
-            self.end_headers()
-            self.wfile.write(body)
+    def get(handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path.split("?", 1)[0].lstrip("/")
+        served.requested.append("/" + path)
+        if path.startswith("files/"):  # a download: the page that links to it stays
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Disposition", "attachment")
+            handler.send_header("Content-Length", "4")
+            handler.end_headers()
+            handler.wfile.write(b"%PDF")
+            return
+        file = PAGES / path
+        if "/" in path or file.suffix not in CONTENT_TYPES or not file.is_file():
+            handler.send_error(404)
+            return
+        headers = {name: render(value) for name, value in PAGE_HEADERS.get(path, {}).items()}
+        send_page(handler, render(file.read_text()).encode(), CONTENT_TYPES[file.suffix], headers)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield served
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving(get) as url:
+        served.url = url
+        yield served
 
 
 class CdpTab:
@@ -328,3 +352,25 @@ def real_tab(browser: Any) -> Iterator[Callable[[], CdpTab]]:
             tab.dispose()
         except Exception:  # the browser may already have dropped a closed context
             pass
+
+
+# The survey widget's tests (test_survey_widget.py). Their code is in survey_pages.py, imported
+# here when used: it builds on this file.
+
+
+@pytest.fixture(scope="module")
+def survey_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SurveySite]:
+    """A `footfall serve` with one survey per page path (survey_pages.SURVEYS) on the demo site,
+    made with the CLI before it started, and a page server for `pages/survey.html` at /survey/…"""
+    from tests.tracker_js.survey_pages import serve_survey_site
+
+    yield from serve_survey_site(tmp_path_factory)
+
+
+@pytest.fixture
+def survey_tab(browser: Any) -> Iterator[Callable[..., SurveyTab]]:
+    """survey_tab(locale='en-US', width=1280, height=800, init_script=None) -> SurveyTab, in a
+    fresh context (a new visitor); console errors and page errors are kept in tab.errors."""
+    from tests.tracker_js.survey_pages import open_survey_tabs
+
+    yield from open_survey_tabs(browser)
