@@ -1,7 +1,8 @@
 """The committed tracker files are what their source builds to, and they stay inside their size
 budgets: t.js (the snippet), the chunks it loads after the page's load event — t-clicks.js (the
-heatmap click collector) and t-surveys.js (the survey checker) — and survey.js (the survey
-widget, which the checker loads only when a survey may show)."""
+heatmap click collector) and t-surveys.js (the survey checker) — survey.js (the survey widget,
+which the checker loads only when a survey may show) and overlay.js (the live-page heatmap
+overlay, which the checker loads on a page opened from the dashboard)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import pytest
 from tracker_js import DIST
 
 TRACKER = DIST.parent
-BUDGETS = {"t.js": 1536, "t-clicks.js": 768, "t-surveys.js": 512, "survey.js": 4096}  # ARCHITECTURE.md
+BUDGETS = {"t.js": 1536, "t-clicks.js": 768, "t-surveys.js": 512, "survey.js": 4096,  # ARCHITECTURE.md
+           "overlay.js": 2048}
 # In the minified code (property names and strings survive minification): what only the
 # click chunk, and only the survey widget, may contain.
 CLICK_CODE = ("nth-of-type", "getBoundingClientRect", "hypot")
@@ -58,6 +60,7 @@ def test_build_and_docs_state_the_same_budgets() -> None:
     assert re.search(rf"CLICKS_BUDGET_GZIP_BYTES = {BUDGETS['t-clicks.js']};", build)
     assert re.search(rf"SURVEYS_BUDGET_GZIP_BYTES = {BUDGETS['t-surveys.js']};", build)
     assert re.search(rf"WIDGET_BUDGET_GZIP_BYTES = {BUDGETS['survey.js']};", build)
+    assert re.search(rf"OVERLAY_BUDGET_GZIP_BYTES = {BUDGETS['overlay.js']};", build)
     architecture = (TRACKER / "ARCHITECTURE.md").read_text()
     for name, budget in BUDGETS.items():
         assert f"{budget:,} bytes of `dist/{name}`" in architecture
@@ -74,7 +77,8 @@ def test_esbuild_is_pinned_exactly() -> None:
 @pytest.mark.parametrize("name", sorted(BUDGETS))
 def test_tracker_is_one_iife(name: str) -> None:
     """Nothing but the IIFE at top level: any global besides window.footfall is a bug (the
-    browser test checks the page's globals too)."""
+    browser test checks the page's globals too). overlay.js is an ES module, and an IIFE all the
+    same: not even a module-scoped name."""
     code = (DIST / name).read_text()
     assert code.startswith("(()=>{") and code.rstrip().endswith("})();")
 
@@ -95,3 +99,11 @@ def test_survey_code_is_only_in_the_widget() -> None:
     assert [word for word in WIDGET_CODE if word not in widget] == []
     assert '"t-surveys.js"' in small and '"survey.js"' not in small
     assert '"./survey.js"' in checker and "/api/surveys" not in small
+
+
+def test_overlay_code_is_only_in_the_overlay() -> None:
+    """The checker only knows the overlay's name and its fragment; t.js knows neither."""
+    small, checker, overlay = ((DIST / name).read_text() for name in ("t.js", "t-surveys.js", "overlay.js"))
+    assert "ff-overlay" not in small and "overlay.js" not in small
+    assert '"./overlay.js"' in checker and "/api/overlay" not in checker
+    assert "/api/overlay" in overlay and "import.meta.url" in overlay

@@ -23,9 +23,15 @@
 //   list   the page's surveys (a new page view), possibly empty; nothing for an event alone
 //   start  when the page view began (ms since the epoch): "delay" triggers count from it
 // No globals, nothing thrown: a failed request is swallowed.
-// The widget, next to this file: a module (and a chunk imported by t.js is one) resolves a
-// relative URL against its own. Not a string literal in import(), so esbuild leaves it alone.
+//
+// The live-page heatmap overlay also starts here: when the page was opened from the dashboard
+// with #ff-overlay=<token>, this file imports overlay.js instead of asking for surveys (see
+// there). So the overlay shows where surveys are on (the default) and the visit is counted.
+// The widget and the heatmap overlay, next to this file: a module (and a chunk imported by t.js
+// is one) resolves a relative URL against its own. Not string literals in import(), so esbuild
+// leaves them alone.
 const WIDGET = './survey.js';
+const OVERLAY = './overlay.js';
 
 try {
   const footfall = window.footfall;
@@ -37,6 +43,9 @@ try {
     const custom = (name) => typeof name == 'string' && !/^(pageview|engagement|click)$/.test(name) && name;
     let last = custom(footfall.e); // the last custom event of this page view, for the widget's start
     let start = Date.now() - performance.now(); // the first page view began with the navigation
+    // Opened from the dashboard's heatmap page (#ff-overlay=<token>): the site's owner, looking at
+    // the heatmap over the live page. The overlay, and no survey.
+    const overlay = /#ff-overlay=/.test(location);
 
     const check = () =>
       footfall.surveys &&
@@ -60,7 +69,7 @@ try {
           if (name == 'pageview') {
             start = Date.now();
             last = 0; // an event of the page before must not trigger this page's surveys
-            check();
+            overlay || check();
           } else if (custom(name)) {
             last = name;
             footfall._w && footfall._w(name);
@@ -70,7 +79,7 @@ try {
         }
       },
     });
-    check();
+    overlay ? import(OVERLAY).catch(() => {}) : check();
   }
 } catch (e) {
   // Without t.js (no window.footfall, or no _s): nothing to do.
