@@ -1,6 +1,7 @@
 """Fixtures for the dashboard's tests: a real Chromium that records what went wrong on a page.
 
-`browser` is one headless Chromium per session (Debian's package, never a downloaded one).
+`browser` (tests/conftest.py) is one headless Chromium per session (Debian's package, never a
+downloaded one).
 `open_tab(browser)` gives a page in a fresh context whose console errors, uncaught exceptions,
 dialogs (alert/confirm/prompt) and Content-Security-Policy violations are recorded on the `Tab`,
 so a test can assert that a page rendered cleanly and that no visitor-sent text ran as script.
@@ -16,28 +17,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN_EMAIL = "admin@localhost"
 ADMIN_PASSWORD = "demo-password-123"  # tests.conftest.start_server's demo admin
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (`make test-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

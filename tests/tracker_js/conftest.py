@@ -31,23 +31,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.conftest import RunningServer, free_port
+from tests.conftest import CHROME_USER_AGENT, RunningServer, free_port
 
 if TYPE_CHECKING:
     from tests.tracker_js.survey_pages import SurveySite, SurveyTab
 
 PAGES = Path(__file__).parent / "pages"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CHROME_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
-)
+# Chromium and its one browser per test session live in tests/conftest.py (`browser`).
 # Response headers per fixture page.
 STRICT_CSP = {"Content-Security-Policy": "default-src 'self'; script-src {{SERVER}}; connect-src {{SERVER}}"}
 PAGE_HEADERS = {"csp.html": STRICT_CSP}
@@ -80,23 +70,6 @@ def events(server: RunningServer, count: int, where: str = "1", columns: str = C
         time.sleep(0.1)
     time.sleep(0.5)
     return query(server, sql)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Chromium announcing a desktop Chrome User-Agent: the collector drops
-    "HeadlessChrome" as a bot. Set for the whole browser, not only per context: a beacon sent
-    while a page unloads outlives the page, and the browser sends it without the context's
-    override."""
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (`make test-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=[*CHROMIUM_ARGS, f"--user-agent={CHROME_USER_AGENT}"])
-        yield browser
-        browser.close()
 
 
 @dataclass

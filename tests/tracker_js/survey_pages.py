@@ -25,8 +25,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import RunningServer, start_server
-from tests.tracker_js.conftest import CHROME_USER_AGENT, PAGES, query, send_page, serving
+from tests.conftest import CHROME_USER_AGENT, RunningServer, start_server
+from tests.tracker_js.conftest import PAGES, query, send_page, serving
 
 # name -> `footfall surveys add localhost …` arguments. Each survey has its own page paths.
 SURVEYS = {

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from dashboard.overlay import make_token, new_claims
-from tests.conftest import RunningServer, start_server
-from tests.tracker_js.conftest import CHROME_USER_AGENT, PAGES, Tab, query, send_page, serving
+from tests.conftest import CHROME_USER_AGENT, RunningServer, start_server
+from tests.tracker_js.conftest import PAGES, Tab, query, send_page, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
