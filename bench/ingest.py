@@ -330,15 +330,28 @@ class Server:
         return {name: round(int(fields[key].split()[0]) / 1024) for name, key in
                 (("peak", "VmHWM"), ("now", "VmRSS"), ("anon", "RssAnon"), ("file", "RssFile"))}
 
-    def cpu_seconds(self) -> tuple[float, float]:
-        """CPU time used so far by the whole server process and by its main (event loop) thread."""
+    def cpu_seconds(self) -> tuple[float, float, float]:
+        """CPU time used so far by the whole server process, by its main (event loop) thread, and
+        by its other Python threads (the spool's committer, the flusher, thread pools: Linux names
+        them all `python`; ClickHouse names its own threads)."""
         tick = os.sysconf("SC_CLK_TCK")
+        pid = self.process.pid
 
-        def used(stat: str) -> float:
-            fields = Path(stat).read_text().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / tick
+        def used(stat: str) -> tuple[str, float]:
+            text = Path(stat).read_text()
+            fields = text.rpartition(")")[2].split()
+            return text[text.find("(") + 1:text.rfind(")")], (int(fields[11]) + int(fields[12])) / tick
 
-        return used(f"/proc/{self.process.pid}/stat"), used(f"/proc/{self.process.pid}/task/{self.process.pid}/stat")
+        python_threads = 0.0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            if task != str(pid):
+                try:
+                    name, seconds = used(f"/proc/{pid}/task/{task}/stat")
+                except OSError:  # ended meanwhile
+                    continue
+                if name.startswith("python"):
+                    python_threads += seconds
+        return used(f"/proc/{pid}/stat")[1], used(f"/proc/{pid}/task/{pid}/stat")[1], python_threads
 
     def fsyncs(self) -> tuple[int, float]:
         """How many group commits the spool has made so far, and the seconds they took."""
@@ -388,7 +401,7 @@ class CpuSampler(threading.Thread):
     def __init__(self, server: Server) -> None:
         super().__init__(daemon=True)
         self.server = server
-        self.samples: list[tuple[float, float, float]] = []  # (epoch, process s, main thread s)
+        self.samples: list[tuple[float, float, float, float]] = []  # (epoch, process, main, python threads)
         self.halt = threading.Event()
 
     def run(self) -> None:
@@ -398,11 +411,12 @@ class CpuSampler(threading.Thread):
             except OSError:
                 return
 
-    def used(self, start: float, end: float) -> tuple[float, float]:
-        """(process, main thread) CPU seconds between two epoch times, from the nearest samples."""
+    def used(self, start: float, end: float) -> tuple[float, float, float]:
+        """(process, main thread, other Python threads) CPU seconds between two epoch times,
+        from the nearest samples."""
         first = min(self.samples, key=lambda sample: abs(sample[0] - start))
         last = min(self.samples, key=lambda sample: abs(sample[0] - end))
-        return last[1] - first[1], last[2] - first[2]
+        return last[1] - first[1], last[2] - first[2], last[3] - first[3]
 
 
 # -- phases ----------------------------------------------------------------------------------
@@ -465,12 +479,15 @@ def main(argv: list[str] | None = None) -> int:
             if fsyncs:
                 results[phase].update(requests_per_fsync=round(results[phase]["sent"] / fsyncs, 1),
                                       fsync_mean_ms=round(fsync_s / fsyncs * 1000, 2))
-            process_s, main_s = sampler.used(*results[phase].pop("window"))
+            process_s, main_s, python_s = sampler.used(*results[phase].pop("window"))
             requests = max(1, results[phase]["requests"])
             # CPU per request does not depend on what else the machine runs, unlike requests/s.
             results[phase].update(server_cpu_percent=round(100 * process_s / args.duration),
                                   server_cpu_us_per_request=round(process_s / requests * 1e6),
-                                  loop_thread_cpu_us_per_request=round(main_s / requests * 1e6))
+                                  loop_thread_cpu_us_per_request=round(main_s / requests * 1e6),
+                                  other_python_threads_cpu_us_per_request=round(python_s / requests * 1e6),
+                                  clickhouse_threads_cpu_us_per_request=round(
+                                      (process_s - main_s - python_s) / requests * 1e6))
             if phase != "noop":
                 acked.extend(ids)
         memory = server.memory_mb()

@@ -55,11 +55,25 @@ def _refuse(collector: Collector, error: BadRequest, count: int = 1, headers: di
                  headers={**CORS_HEADERS, **(headers or {})})
 
 
-def _headers(request: Request) -> dict[str, str]:
-    """The request's headers by (lower-case) name, decoded once; of a repeated header the first,
-    as `request.headers.get` gives. Ingest reads several, and each `request.headers.get`
-    scans and decodes the whole list again."""
-    return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(request.scope["headers"])}
+_INGEST_HEADERS = frozenset({b"content-length", b"content-encoding", b"user-agent", b"dnt", b"sec-gpc",
+                             b"authorization"})
+
+
+@lru_cache(maxsize=4)
+def _wanted_headers(trusted_header: str | None) -> frozenset[bytes]:
+    return _INGEST_HEADERS | {trusted_header.lower().encode("latin-1")} if trusted_header else _INGEST_HEADERS
+
+
+def _headers(request: Request, trusted_header: str | None) -> dict[str, str]:
+    """The headers ingest reads (and the trusted proxy's), by lower-case name, decoded once; of a
+    repeated header the first, as `request.headers.get` gives. Each `request.headers.get`
+    would scan and decode the whole list again."""
+    wanted = _wanted_headers(trusted_header)
+    found: dict[str, str] = {}
+    for name, value in request.scope["headers"]:
+        if name in wanted:
+            found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return found
 
 
 async def _read_body(request: Request, headers: dict[str, str]) -> bytes:
@@ -113,7 +127,7 @@ async def ingest(request: Request) -> Response:
         return Response(status_code=204, headers=CORS_HEADERS)
     collector = _collector(request)
     began = time.perf_counter()
-    headers = _headers(request)
+    headers = _headers(request, collector.settings.trusted_proxy_header or None)
     try:
         body = await _read_body(request, headers)
         payloads = parse_body(body)

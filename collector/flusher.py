@@ -5,6 +5,10 @@ batch's exact range is recorded as in flight, and the insert carries a deduplica
 from that range: after a crash the same range is replayed with the same token, so ClickHouse
 keeps it once. While the store fails, whatever the reason, the flusher retries with backoff and
 the spool grows: an acknowledged event is never dropped for a store error.
+
+Event rows go to a store that can parse JSON itself (the embedded chDB) as the spooled JSON lines,
+unparsed: building Arrow batches row by row in Python held the GIL for about 15 µs per event,
+time the event loop then waited for. Should the store refuse them, the batch is retried as Arrow.
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from collector.spool import Checkpoint, Position, Spool
-from pipelines.batches import batches_by_table
+from collector.spool import Checkpoint, Position, Spool, decode
+from pipelines.batches import DEFAULT_TABLE, TABLE_KEY, batches_by_table
+from pipelines.events import EVENT_SCHEMA
 from pipelines.store.base import Store, StoreError
 
 log = logging.getLogger("footfall.flusher")
 
 MAX_BACKOFF_SECONDS = 5.0
+BAD_BATCH = (ValueError, TypeError, KeyError, pa.ArrowException)  # what building a batch raises for bad rows
 
 
 class Flusher:
@@ -44,6 +50,7 @@ class Flusher:
         self._stop = threading.Event()
         self._drain_deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name="footfall-flusher", daemon=True)
+        self._bytes_per_row = 500.0  # of spooled records, learnt from each read
         self.store_healthy = True
 
     def start(self) -> None:
@@ -63,40 +70,37 @@ class Flusher:
     def _run(self) -> None:
         checkpoint = self.spool.checkpoint
         if checkpoint.inflight is not None:
-            rows, _, consumed = self.spool.read(checkpoint.done, 0, end=checkpoint.inflight)
-            if not self._write(checkpoint.done, checkpoint.inflight, rows, consumed):
+            payloads, _, consumed, count = self.spool.read_payloads(checkpoint.done, 0, end=checkpoint.inflight)
+            if not self._write(checkpoint.done, checkpoint.inflight, payloads, count, consumed):
                 return
         last_flush = time.monotonic()
         while True:
             self._gather(last_flush)
             start = self.spool.checkpoint.done
-            rows, end, consumed = self.spool.read(start, self.batch_rows)
-            if not rows:
+            payloads, end, consumed, count = self.spool.read_payloads(start, self.batch_rows)
+            if not payloads:
                 if self._stop.is_set():
                     return
                 self.spool.wait_for_data(start, timeout=self.interval)
                 continue
-            if not self._write(start, end, rows, consumed):
+            self._bytes_per_row = max(1.0, consumed / max(1, count))
+            if not self._write(start, end, payloads, count, consumed):
                 return
             last_flush = time.monotonic()
 
     def _gather(self, last_flush: float) -> None:
         """Wait until a batch's worth of data is spooled, the interval is up, or we stop."""
-        full_batch_bytes = self.batch_rows * 200  # rough bytes per spooled row
-        while not self._stop.is_set() and self.spool.pending_bytes < full_batch_bytes:
+        while not self._stop.is_set() and self.spool.pending_bytes < self.batch_rows * self._bytes_per_row:
             remaining = self.interval - (time.monotonic() - last_flush)
             if remaining <= 0:
                 return
             self._stop.wait(min(remaining, 0.05))
 
-    def _write(self, start: Position, end: Position, rows: list[dict[str, Any]], consumed: int) -> bool:
+    def _write(self, start: Position, end: Position, payloads: list[bytes], count: int, consumed: int) -> bool:
         """Insert one batch until it succeeds; False when shutting down with it unwritten."""
-        try:
-            batches = batches_by_table(rows)
-        except (ValueError, TypeError, KeyError, pa.ArrowException) as exc:
-            # Rows that cannot even become a batch will never insert: keep them on disk, move on.
-            self._set_aside(start, rows, exc)
-            self.spool.commit(Checkpoint(end), consumed)
+        as_json = self.store.json_lines_inserts
+        batches = self._batches_or_set_aside(start, end, payloads, count, consumed, as_json)
+        if batches is None:
             return True
         self.spool.commit(Checkpoint(start, inflight=end))
         token = f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}"
@@ -107,26 +111,82 @@ class Flusher:
                 # One token per table: after a partial success, the retry re-inserts every table
                 # and ClickHouse drops the ones that already went in.
                 for table, batch in batches.items():
-                    self.store.insert(table, batch, dedup_token=f"{token}-{table}")
+                    if isinstance(batch, bytes):
+                        self.store.insert_json_lines(table, batch, EVENT_SCHEMA, dedup_token=f"{token}-{table}")
+                    else:
+                        self.store.insert(table, batch, dedup_token=f"{token}-{table}")
             except StoreError as exc:
+                if as_json:
+                    # The store may be down, or it refused the rows themselves. From now on this
+                    # batch goes as Arrow, built row by row in Python: rows that cannot be built are
+                    # set aside, and the retries below are only ever about the store.
+                    log.warning("store did not take %d rows as JSON lines, trying Arrow: %s", count, exc)
+                    as_json = False
+                    batches = self._batches_or_set_aside(start, end, payloads, count, consumed, as_json)
+                    if batches is None:
+                        return True
+                    continue
                 # Down, overloaded or a table detached: all pass, so retry and let the spool grow.
                 self.store_healthy = False
-                log.warning("store did not take %d rows (retrying in %.1fs): %s", len(rows), backoff, exc)
+                log.warning("store did not take %d rows (retrying in %.1fs): %s", count, backoff, exc)
                 if self._stop.is_set() and time.monotonic() >= self._drain_deadline:
                     return False
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
             self._observe("flush_seconds", time.perf_counter() - began)
-            self._observe("flushed_rows", len(rows))
+            self._observe("flushed_rows", count)
             self.store_healthy = True
             self.spool.commit(Checkpoint(end), consumed)
             return True
 
-    def _set_aside(self, start: Position, rows: list[dict[str, Any]], error: Exception) -> None:
+    def _batches_or_set_aside(self, start: Position, end: Position, payloads: list[bytes], count: int,
+                              consumed: int, as_json: bool) -> dict[str, pa.Table | bytes] | None:
+        """The range's batches; None when its rows cannot form them, which retrying cannot change:
+        then they are kept on disk (see `_set_aside`) and the spool moves past them."""
+        try:
+            return _batches(payloads, as_json)
+        except BAD_BATCH as exc:
+            self._set_aside(start, payloads, count, exc)
+            self.spool.commit(Checkpoint(end), consumed)
+            return None
+
+    def _set_aside(self, start: Position, payloads: list[bytes], count: int, error: Exception) -> None:
         folder = self.spool.directory / "rejected"
         folder.mkdir(exist_ok=True)
         path = folder / f"{start.segment}-{start.offset}.json"
-        path.write_bytes(orjson.dumps({"error": str(error), "rows": rows}))
-        self._observe("rejected_rows", len(rows))
-        log.error("%d spooled rows could not form a batch (%s); kept in %s", len(rows), error, path)
+        try:
+            kept: dict[str, Any] = {"rows": [row for payload in payloads for row in decode(payload)]}
+        except ValueError:  # not even JSON: keep the records as they are
+            kept = {"records": [payload.decode("utf-8", "replace") for payload in payloads]}
+        path.write_bytes(orjson.dumps({"error": str(error), **kept}))
+        self._observe("rejected_rows", count)
+        log.error("%d spooled rows could not form a batch (%s); kept in %s", count, error, path)
+
+
+def _batches(payloads: list[bytes], as_json: bool) -> dict[str, pa.Table | bytes]:
+    """The batch of each table: Arrow tables, or with `as_json` the `events` rows as JSON lines.
+
+    A record holds the rows of one request. A record of event rows is passed on as it is; one
+    that may hold rows of other tables (or an old JSON array) is parsed, and its event rows
+    are written out again as lines. Raises what the Arrow builders raise for impossible rows.
+    """
+    if not as_json:
+        return dict(batches_by_table([row for payload in payloads for row in decode(payload)]))
+    lines: list[bytes] = []
+    others: list[dict[str, Any]] = []
+    for payload in payloads:
+        # Only rows of other tables carry the key; a props value may happen to look like it too,
+        # in which case the record is merely parsed for nothing.
+        if payload[:1] != b"[" and b'"_table"' not in payload:
+            lines.append(payload)
+            continue
+        for row in decode(payload):
+            if row.get(TABLE_KEY, DEFAULT_TABLE) == DEFAULT_TABLE:
+                lines.append(orjson.dumps(row))
+            else:
+                others.append(row)
+    batches: dict[str, pa.Table | bytes] = dict(batches_by_table(others))
+    if lines:
+        batches[DEFAULT_TABLE] = b"\n".join(lines)
+    return batches

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -23,19 +24,25 @@ from pipelines.store.base import Store, StoreError
 
 log = logging.getLogger("footfall.collector")
 SESSION_TIMEOUT_MS = 30 * 60 * 1000
+DAY_MS = 24 * 3600 * 1000
 
 
 class VisitorHasher:
-    def __init__(self, secret_key: str) -> None:
+    """Keyed BLAKE2b of the parts, each followed by a NUL byte; cached, since a visitor sends
+    many events (the cache holds no more than the hashes' inputs already in memory)."""
+
+    def __init__(self, secret_key: str, cache_size: int = 10_000) -> None:
         self._key = hashlib.sha256(b"footfall-visitor:" + secret_key.encode()).digest()
+        self._cached = functools.lru_cache(maxsize=cache_size)(self._hash)
 
     def hash(self, *parts: str | bytes) -> int:
-        digest = hashlib.blake2b(digest_size=8, key=self._key)
-        for part in parts:
-            digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "replace"))
-            digest.update(b"\x00")
+        return self._cached(*parts)
+
+    def _hash(self, *parts: str | bytes) -> int:
+        data = b"".join((part if isinstance(part, bytes) else part.encode("utf-8", "replace")) + b"\x00"
+                        for part in parts)
         # Never 0: 0 means "no visitor" in survey_responses.
-        return int.from_bytes(digest.digest(), "big") or 1
+        return int.from_bytes(hashlib.blake2b(data, digest_size=8, key=self._key).digest(), "big") or 1
 
 
 class Salts:
@@ -49,14 +56,20 @@ class Salts:
         self._day: date | None = None
         self._salts: tuple[bytes, bytes | None] = (b"", None)
         self._retry_at = 0.0
+        self._loaded: tuple[int, tuple[bytes, bytes | None]] = (-1, self._salts)  # days since 1970, salts
 
     def for_time(self, when_ms: int) -> tuple[bytes, bytes | None]:
+        day_number = when_ms // DAY_MS
+        loaded_day, salts = self._loaded  # one read: both from the same load
+        if day_number == loaded_day:
+            return salts  # the usual case, without the lock: the salts in hand are this day's
         day = datetime.fromtimestamp(when_ms / 1000, UTC).date()
         with self._lock:
             if day != self._day and time.monotonic() >= self._retry_at:
                 try:
                     self._salts = self._load(day)
                     self._day = day
+                    self._loaded = (day_number, self._salts)
                 except StoreError as exc:
                     # Never fail an event over this: hash with a salt of our own for now (visitors
                     # may then count twice across collectors) and try the store again soon.

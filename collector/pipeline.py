@@ -39,7 +39,7 @@ class DropReason(StrEnum):
     DUPLICATE = "duplicate"
 
 
-@dataclass
+@dataclass(slots=True)  # slots: the steps read and write its fields all the time
 class Event:
     payload: dict[str, Any]
     ip: str

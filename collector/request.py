@@ -61,6 +61,8 @@ FIELDS = (
     Field("ua", "user_agent", "str", 1000),
 )
 BY_KEY = {f.short: f for f in FIELDS} | {f.long: f for f in FIELDS}
+# What normalize_event needs of each key, unpacked once: (field, long name, kind, limit).
+_SPECS = {key: (f, f.long, f.kind, int(f.limit)) for key, f in BY_KEY.items()}
 
 
 @dataclass
@@ -90,10 +92,17 @@ def normalize_event(item: Any) -> dict[str, Any]:
         raise BadRequest(400, DropReason.NOT_AN_OBJECT, "each event must be a JSON object")
     event: dict[str, Any] = {}
     for key, value in item.items():
-        field = BY_KEY.get(key)
-        if field is None or value is None:
+        spec = _SPECS.get(key)
+        if spec is None or value is None:
             continue  # unknown keys are ignored, so newer trackers work with older collectors
-        event[field.long] = _coerce(field, value)
+        field, long, kind, limit = spec
+        # Most values are strings or whole numbers in range: taken here, without a call per value.
+        if kind == "str" and type(value) is str:
+            event[long] = value[:limit]
+        elif kind == "int" and type(value) is int and 0 <= value <= limit:
+            event[long] = value
+        else:
+            event[long] = _coerce(field, value)
     if not event.get("url"):
         raise BadRequest(400, DropReason.MISSING_URL, "each event needs the page URL (key 'u' or 'url')")
     event.setdefault("name", "pageview")

@@ -6,12 +6,15 @@ import asyncio
 import gc
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from collector.context import SITES_REFRESH_SECONDS, Context
+from collector.dedup import MAX_IDS
 from collector.flusher import Flusher
 from collector.geo import parse_ip
 from collector.metrics import Metrics
@@ -24,18 +27,22 @@ from pipelines.store.base import Store, StoreError
 log = logging.getLogger("footfall.collector")
 
 # Rows the store received in the last minutes: a client retrying after a crash finds its
-# event ids here (together with whatever is still in the spool).
-_RECENT_ROWS = """
+# event ids here (together with whatever is still in the spool). No more than one generation
+# of duplicate detection holds, the newest: after a busy half hour there may be millions.
+_RECENT_ROWS = f"""
 SELECT toString(event_id) AS event_id, visitor_id, session_id, toUnixTimestamp64Milli(timestamp) AS timestamp
 FROM events
 WHERE timestamp > now64(3) - INTERVAL 25 HOUR AND ingested_at > now64(3) - INTERVAL 30 MINUTE
+ORDER BY ingested_at DESC
+LIMIT {MAX_IDS}
 """
 
 
+_SEED_CHUNK = 10_000
 _DUPLICATE = DropReason.DUPLICATE.value  # an enum's .value is a slow property, and this is per request
 
 
-@dataclass
+@dataclass(slots=True)
 class IngestResult:
     accepted: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
@@ -74,17 +81,26 @@ class Collector:
     def _seed(self) -> None:
         """Restore duplicate detection and open visits from the spool and the store."""
         self.context.sites.refresh()
-        unflushed = list(self.spool.unflushed_rows())
         try:
-            recent = self.store.query(_RECENT_ROWS)
+            recent = self.store.query_arrow(_RECENT_ROWS)
         except StoreError as exc:
             log.warning("store unavailable at start; duplicate detection covers only the spool: %s", exc)
-            recent = []
-        for rows in (recent, unflushed):
-            self.context.recent_ids.remember(row["event_id"] for row in rows)
-            self.context.sessions.seed(rows)
+        else:
+            self._remember(row for batch in recent.to_batches(_SEED_CHUNK) for row in batch.to_pylist())
+        # The spool may hold hundreds of megabytes: its rows pass through, a chunk at a time.
+        unflushed = self._remember(self.spool.unflushed_rows())
         if unflushed:
-            log.warning("replaying %d events left in the spool", len(unflushed))
+            log.warning("replaying %d events left in the spool", unflushed)
+
+    def _remember(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Seed duplicate detection and open visits with `rows`; return how many there were."""
+        count = 0
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, _SEED_CHUNK)):
+            self.context.recent_ids.remember(row["event_id"] for row in chunk)
+            self.context.sessions.seed(chunk)
+            count += len(chunk)
+        return count
 
     async def _refresh_sites(self) -> None:
         while True:

@@ -6,15 +6,19 @@ fsync ran, so throughput holds while each 2xx still means "synced". A flusher (`
 only synced records, writes them to ClickHouse in batches and then trims the spool.
 
 Layout of `<data dir>/spool/`: segments `00000000000000000001.seg`, … each a run of records
-`[u32 length][u32 crc32][JSON array of event rows]`, and `checkpoint.json` saying how far the
-store has the data. A new process never appends to an old segment, so a torn tail from a
-crash is only ever at the end of a segment that is read, not written.
+`[u32 length][u32 crc32][payload]`, and `checkpoint.json` saying how far the store has the data.
+A record's payload is its rows as JSON objects, one per line (JSON Lines, which ClickHouse reads
+as JSONEachRow, so the flusher can hand a run of records to the store without parsing them in
+Python); a payload that starts with `[` is a JSON array of rows, as earlier builds wrote, and is read
+as well. A new process never appends to an old segment, so a torn tail from a crash is
+only ever at the end of a segment that is read, not written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import struct
 import threading
@@ -26,9 +30,12 @@ from typing import Any
 
 import orjson
 
+log = logging.getLogger("footfall.collector")
+
 HEADER = struct.Struct("<II")
 SEGMENT_SUFFIX = ".seg"
 CHECKPOINT = "checkpoint.json"
+READ_BUFFER = 1 << 20
 
 
 class SpoolFull(Exception):
@@ -74,8 +81,11 @@ class Spool:
         self.max_bytes = max_bytes
         self.segment_bytes = segment_bytes
         directory.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the active segment: fd, offsets, synced position
         self._changed = threading.Condition(self._lock)
+        # Only for `_pending_bytes`: the event loop reserves room for every request, and must not
+        # wait behind the committer while it holds `_lock` for a write.
+        self._accounting = threading.Lock()
         self._checkpoint = self._read_checkpoint()
         existing = _segment_numbers(directory)
         self._pending_bytes = sum(
@@ -103,12 +113,16 @@ class Spool:
     @staticmethod
     def encode(rows: list[dict[str, Any]]) -> bytes:
         """The record holding `rows`, as `write` puts it in a segment."""
-        payload = orjson.dumps(rows)
+        # orjson never writes a raw newline (it escapes them in strings), so lines are rows.
+        if len(rows) == 1:
+            payload = orjson.dumps(rows[0])
+        else:
+            payload = b"\n".join(map(orjson.dumps, rows)) if rows else b"[]"
         return HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
     def reserve(self, size: int) -> None:
         """Count `size` bytes about to be written as pending; SpoolFull past the cap."""
-        with self._lock:
+        with self._accounting:
             if self._pending_bytes + size > self.max_bytes:
                 raise SpoolFull(f"spool holds {self._pending_bytes} bytes (cap {self.max_bytes})")
             self._pending_bytes += size
@@ -125,7 +139,8 @@ class Spool:
                 while done < len(data):  # a regular file may take less than asked for
                     done += os.write(self._fd, memoryview(data)[done:])
             except OSError:
-                self._pending_bytes -= len(data)
+                with self._accounting:
+                    self._pending_bytes -= len(data)
                 if done:
                     self._written += done
                     self._rotate_after_torn_write()
@@ -202,24 +217,37 @@ class Spool:
 
         Returns the rows, the position after the last record read and the bytes it spans.
         """
+        payloads, position, consumed, _ = self.read_payloads(start, max_rows, end)
         rows: list[dict[str, Any]] = []
-        position, consumed = start, 0
+        for payload in payloads:
+            rows.extend(decode(payload))
+        return rows, position, consumed
+
+    def read_payloads(
+        self, start: Position, max_rows: int, end: Position | None = None
+    ) -> tuple[list[bytes], Position, int, int]:
+        """`read`, with the records' payloads left as they are (see `decode`); also returns the
+        number of rows they hold."""
+        payloads: list[bytes] = []
+        position, consumed, count = (start.segment, start.offset), 0, 0
         with self._lock:
             synced = self._synced
-        for payload, after in self._records(start, end, synced):
-            rows.extend(orjson.loads(payload))
-            position = after
+        for payload, segment, offset in self._records(start, end, synced):
+            payloads.append(payload)
+            count += row_count(payload)
+            position = (segment, offset)
             consumed += HEADER.size + len(payload)
-            if end is None and len(rows) >= max_rows:
+            if end is None and count >= max_rows:
                 break
-        if not rows and end is None:
+        if not payloads and end is None:
             with self._lock:
                 self._read_dry_at = synced
-        return rows, position, consumed
+        return payloads, Position(*position), consumed, count
 
     def _records(
         self, start: Position, end: Position | None, synced: Position | None = None
-    ) -> Iterator[tuple[bytes, Position]]:
+    ) -> Iterator[tuple[bytes, int, int]]:
+        """Each record's payload, with its segment and the offset just past it."""
         if synced is None:
             with self._lock:
                 synced = self._synced
@@ -229,18 +257,20 @@ class Spool:
                 continue
             offset = start.offset if number == start.segment else 0
             stop = limit.offset if number == limit.segment else None
-            with open(_segment_path(self.directory, number), "rb") as handle:
+            # A large buffer: the flusher reads thousands of small records at a time.
+            with open(_segment_path(self.directory, number), "rb", buffering=READ_BUFFER) as handle:
                 handle.seek(offset)
+                read, unpack, crc32 = handle.read, HEADER.unpack, zlib.crc32
                 while stop is None or offset < stop:
-                    header = handle.read(HEADER.size)
+                    header = read(HEADER.size)
                     if len(header) < HEADER.size:
                         break  # end of segment, or a torn tail that was never acknowledged
-                    length, crc = HEADER.unpack(header)
-                    payload = handle.read(length)
-                    if len(payload) < length or zlib.crc32(payload) != crc:
+                    length, crc = unpack(header)
+                    payload = read(length)
+                    if len(payload) < length or crc32(payload) != crc:
                         break
                     offset += HEADER.size + length
-                    yield payload, Position(number, offset)
+                    yield payload, number, offset
 
     def commit(self, checkpoint: Checkpoint, consumed_bytes: int = 0) -> None:
         """Record progress durably, then delete segments that are wholly in the store."""
@@ -256,8 +286,9 @@ class Spool:
         _fsync_dir(self.directory)
         with self._lock:
             self._checkpoint = checkpoint
-            self._pending_bytes = max(0, self._pending_bytes - consumed_bytes)
             active = self._segment
+        with self._accounting:
+            self._pending_bytes = max(0, self._pending_bytes - consumed_bytes)
         for number in _segment_numbers(self.directory):
             if number < checkpoint.done.segment and number < active:
                 _segment_path(self.directory, number).unlink(missing_ok=True)
@@ -273,69 +304,103 @@ class Spool:
 
     def unflushed_rows(self) -> Iterator[dict[str, Any]]:
         """Every synced row not yet in the store (to seed duplicate detection at start)."""
-        for payload, _ in self._records(self._checkpoint.done, None):
-            yield from orjson.loads(payload)
+        for payload, _, _ in self._records(self._checkpoint.done, None):
+            yield from decode(payload)
+
+
+def decode(payload: bytes) -> list[dict[str, Any]]:
+    """The rows of a record's payload: JSON Lines, or a JSON array (records of old versions)."""
+    if payload[:1] == b"[":
+        return orjson.loads(payload)  # type: ignore[no-any-return]
+    return orjson.loads(b"[" + payload.replace(b"\n", b",") + b"]")  # type: ignore[no-any-return]
+
+
+def row_count(payload: bytes) -> int:
+    """How many rows a record's payload holds, without parsing JSON Lines."""
+    if payload[:1] == b"[":
+        return len(orjson.loads(payload))
+    return payload.count(b"\n") + 1
 
 
 class GroupCommit:
     """Acknowledge appends only once synced, with one write and one fsync per group of
     concurrent appends.
 
-    The event loop only encodes a request's record and reserves its room (so SpoolFull is
-    immediate); the group's write and fsync both run on a worker thread."""
+    The event loop only encodes a request's record, reserves its room (so SpoolFull is
+    immediate) and queues it. A committer thread takes whatever is queued, writes it in one
+    go, fsyncs, hands the results back to the loop and at once takes the next group: the
+    cycle never waits for the busy event loop to start the next fsync, only to learn of the
+    last one."""
 
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
+        self._lock = threading.Lock()
+        self._queue_changed = threading.Condition(self._lock)
         self._queued: list[tuple[bytes, asyncio.Future[None]]] = []
-        self._writing = 0  # records in the group being written and synced
-        self._dirty: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._unresolved = 0  # records taken by the committer whose futures are not yet resolved
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._dirty = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="footfall-commit", daemon=True)
+        self._thread.start()
 
     async def append(self, rows: list[dict[str, Any]]) -> None:
         """Return once `rows` are on disk; raises SpoolFull when the spool is at its cap."""
-        assert self._dirty is not None, "GroupCommit.start() first"
+        assert self._loop is not None, "GroupCommit.start() first"
         record = self.spool.encode(rows)
         self.spool.reserve(len(record))
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queued.append((record, future))
-        self._dirty.set()
+        future: asyncio.Future[None] = self._loop.create_future()
+        with self._lock:
+            self._queued.append((record, future))
+            if len(self._queued) == 1:
+                self._queue_changed.notify()  # the committer may be idle
         await future
 
-    def _write_and_sync(self, records: list[bytes]) -> None:
-        self.spool.write(records)
-        self.spool.sync()
-
-    async def _run(self) -> None:
-        assert self._dirty is not None
-        loop = asyncio.get_running_loop()
+    def _run(self) -> None:
+        assert self._loop is not None
         while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            group, self._queued = self._queued, []
-            if not group:
-                continue
-            self._writing = len(group)
+            with self._lock:
+                while not self._queued and not self._stopping:
+                    self._queue_changed.wait()
+                if not self._queued:
+                    return
+                group, self._queued = self._queued, []
+                self._unresolved += len(group)
+            error: OSError | None = None
             try:
-                await loop.run_in_executor(None, self._write_and_sync, [record for record, _ in group])
+                self.spool.write([record for record, _ in group])
+                self.spool.sync()
             except OSError as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            finally:
-                self._writing = 0
-            for _, future in group:
-                if not future.done():
+                error = exc
+            except Exception as exc:  # never leave an append waiting: it is answered 503
+                log.exception("the spool could not take a group of %d records", len(group))
+                error = OSError(f"spool write failed: {exc}")
+            try:
+                self._loop.call_soon_threadsafe(self._resolve, group, error)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                return
+
+    def _resolve(self, group: list[tuple[bytes, asyncio.Future[None]]], error: OSError | None) -> None:
+        """On the loop: answer the group's appends (a cancelled one, whose client left, is skipped)."""
+        for _, future in group:
+            if not future.done():
+                if error is None:
                     future.set_result(None)
+                else:
+                    future.set_exception(error)
+        with self._lock:
+            self._unresolved -= len(group)
 
     async def stop(self) -> None:
-        if self._dirty is not None and (self._queued or self._writing):
-            self._dirty.set()
-            while self._queued or self._writing:
-                await asyncio.sleep(0.005)
-        if self._task is not None:
-            self._task.cancel()
+        """Answer every queued append, then end the committer."""
+        while self._queued or self._unresolved:
+            await asyncio.sleep(0.005)
+        with self._lock:
+            self._stopping = True
+            self._queue_changed.notify()
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 5.0)

@@ -6,7 +6,6 @@ import re
 import uuid
 from collections.abc import Mapping
 from functools import lru_cache
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -45,13 +44,17 @@ def _page_fields(url: str) -> Mapping[str, Any]:
     if parts.scheme not in ("http", "https") or not hostname:
         raise ValueError("the url must be an http(s) URL with a hostname")
     query = dict(parse_qsl(parts.query, keep_blank_values=False))
-    return MappingProxyType({
+    fields = {
         "hostname": hostname,
         # The tracker sends a fragment only for hash-routed apps (data-hash): there it is the page.
         "path": (parts.path or "/") + (f"#{parts.fragment}" if parts.fragment.startswith("/") else ""),
         "query": parts.query[:2000],
         **{key: query.get(key, "")[:300] for key in UTM_KEYS},
-    })
+    }
+    # Empty fields are left out of the row: the store fills in the same empty value (see
+    # pipelines/events.py), and every spooled byte is written, synced and parsed again.
+    # A plain dict (never changed: callers only read it), so that `dict.update` copies it fast.
+    return {key: value for key, value in fields.items() if value}
 
 
 def gate_site(event: Event, context: Context) -> None:
@@ -61,12 +64,14 @@ def gate_site(event: Event, context: Context) -> None:
         event.drop(DropReason.UNKNOWN_SITE, f"no site is registered for {event.row['hostname']!r}")
         return
     event.site = site
-    event.row.update(site_id=site.site_id, retention_days=site.retention_days)
+    event.row["site_id"] = site.site_id
+    if site.retention_days:
+        event.row["retention_days"] = site.retention_days
 
 
 def drop_bots(event: Event, context: Context) -> None:
     """Crawlers, headless browsers, empty user agents, and senders flagged as automated."""
-    reason = parse_user_agent(event.user_agent).bot_reason
+    reason = _agent(event.user_agent)[0]
     if reason is None and event.payload.get("webdriver"):
         reason = "webdriver"
     if reason is not None:
@@ -74,36 +79,43 @@ def drop_bots(event: Event, context: Context) -> None:
 
 
 def put_user_agent(event: Event, context: Context) -> None:
-    agent = parse_user_agent(event.user_agent)
-    event.row.update(
-        browser=agent.browser, browser_version=agent.browser_version,
-        os=agent.os, os_version=agent.os_version, device=agent.device_type,
-    )
+    event.row.update(_agent(event.user_agent)[1])
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _agent(user_agent: str) -> tuple[str | None, Mapping[str, str]]:
+    """The bot verdict and the row fields of a User-Agent (a plain dict, read-only as in
+    `_page_fields`): parsed once, however many of its events come."""
+    agent = parse_user_agent(user_agent)
+    fields = {"browser": agent.browser, "browser_version": agent.browser_version, "os": agent.os,
+              "os_version": agent.os_version, "device": agent.device_type}
+    return agent.bot_reason, {key: value for key, value in fields.items() if value}
 
 
 def put_geolocation(event: Event, context: Context) -> None:
     geo = context.geo.lookup(event.ip)
-    event.row.update(country=geo.country, region=geo.region, city=geo.city)
+    row = event.row
+    row["country"], row["region"], row["city"] = geo.country, geo.region, geo.city
 
 
 def put_referrer(event: Event, context: Context) -> None:
     assert event.site is not None
-    referral = _referral(event.payload.get("referrer", ""), event.payload["url"], event.site)
-    event.row.update(
-        referrer=referral.referrer, referrer_source=referral.source,
-        referrer_medium=referral.medium, search_term=referral.search_term,
-    )
+    event.row.update(_referral_fields(event.payload.get("referrer", ""), event.payload["url"], event.site))
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
-def _referral(referrer: str, url: str, site: Site) -> Referral:
-    """`classify_referral` is a pure function of these three (the page's hostname and UTM tags
-    come from `url`), and the same referrer and page pairs keep coming back: cached."""
+def _referral_fields(referrer: str, url: str, site: Site) -> Mapping[str, str]:
+    """The row fields of `classify_referral`, which is a pure function of these three (the page's
+    hostname and UTM tags come from `url`); the same referrer and page pairs keep coming back,
+    so cached. Empty fields are left out, as in `_page_fields`."""
     page = _page_fields(url)
-    utm = {key: page[key] for key in UTM_KEYS if page[key]}
-    return classify_referral(
+    utm = {key: page[key] for key in UTM_KEYS if key in page}
+    referral: Referral = classify_referral(
         referrer, url, lambda host: site.allows_hostname(host) or host == page["hostname"], utm,
     )
+    fields = {"referrer": referral.referrer, "referrer_source": referral.source,
+              "referrer_medium": referral.medium, "search_term": referral.search_term}
+    return {key: value for key, value in fields.items() if value}  # read-only, as in `_page_fields`
 
 
 def put_identity(event: Event, context: Context) -> None:
@@ -135,7 +147,9 @@ def apply_privacy(event: Event, context: Context) -> None:
     if event.site.respect_dnt and event.do_not_track:
         event.drop(DropReason.DO_NOT_TRACK, "the browser sent DNT or Sec-GPC")
         return
-    event.row["client_ip"] = anonymize_ip(event.ip, event.site.ip_storage)
+    client_ip = anonymize_ip(event.ip, event.site.ip_storage)
+    if client_ip:
+        event.row["client_ip"] = client_ip
 
 
 def drop_duplicates(event: Event, context: Context) -> None:
@@ -147,29 +161,25 @@ def drop_duplicates(event: Event, context: Context) -> None:
     event.row["event_id"] = event_id
 
 
+# Payload fields stored as they are (validated and clamped by collector/request.py). One the
+# event does not have is left out of the row, and the store fills in its zero value.
+EVENT_FIELDS = (
+    "title", "screen_width", "screen_height", "language", "timezone", "props", "engagement_ms",
+    "scroll_depth", "click_x", "click_y", "click_selector", "click_offset_x", "click_offset_y",
+    "viewport_width", "document_height", "rage_click",
+)
+
+
 def put_event_fields(event: Event, context: Context) -> None:
     payload = event.payload
     name = payload["name"].strip()
-    event.row.update(
-        event_type=name if name in BUILTIN_TYPES else "custom",
-        event_name=name,
-        title=payload.get("title", ""),
-        screen_width=payload.get("screen_width", 0),
-        screen_height=payload.get("screen_height", 0),
-        language=payload.get("language", ""),
-        timezone=payload.get("timezone", ""),
-        props=payload.get("props", {}),
-        engagement_ms=payload.get("engagement_ms", 0),
-        scroll_depth=payload.get("scroll_depth", 0),
-        click_x=payload.get("click_x", 0.0),
-        click_y=payload.get("click_y", 0),
-        click_selector=payload.get("click_selector", ""),
-        click_offset_x=payload.get("click_offset_x", 0.0),
-        click_offset_y=payload.get("click_offset_y", 0.0),
-        viewport_width=payload.get("viewport_width", 0),
-        document_height=payload.get("document_height", 0),
-        rage_click=payload.get("rage_click", False),
-    )
+    row = event.row
+    row["event_type"] = name if name in BUILTIN_TYPES else "custom"
+    row["event_name"] = name
+    for key in EVENT_FIELDS:
+        value = payload.get(key)
+        if value:
+            row[key] = value
 
 
 def _event_id(raw: object) -> str:

@@ -103,6 +103,20 @@ class Store(ABC):
         A `dedup_token` makes a retried insert of the same batch a no-op.
         """
 
+    #: Whether `insert_json_lines` is available: rows already in JSON reach the store without
+    #: being parsed and rebuilt as Arrow in Python (which holds the GIL the whole time).
+    json_lines_inserts = False
+
+    def insert_json_lines(self, table: str, data: bytes, schema: pa.Schema, dedup_token: str | None = None) -> None:
+        """Append rows given as JSON Lines (one JSON object per line), typed by the Arrow `schema`.
+
+        Timestamps are epoch milliseconds. Keys that `schema` does not name are ignored; a
+        missing key takes the zero value of its type, as the Arrow batch builders do. Raises
+        StoreError when the store refuses the data or is unreachable; the caller can then try
+        the same rows as an Arrow batch with the same `dedup_token`.
+        """
+        raise NotImplementedError(f"{type(self).__name__} takes Arrow batches only")
+
     @abstractmethod
     def raw(self, sql: str, fmt: str, params: Params | None = None, readonly: bool = False) -> bytes:
         """Run any statement and return ClickHouse's own output in format `fmt`.

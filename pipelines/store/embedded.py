@@ -9,6 +9,7 @@ threads on one connection race (UNKNOWN_QUERY_PARAMETER), so every call holds a 
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 from pathlib import Path
@@ -80,6 +81,47 @@ def _unlock_data_dir(key: Path) -> None:
         handle.close()
 
 
+_CLICKHOUSE_TYPES = {
+    pa.string(): "String", pa.bool_(): "Bool", pa.float32(): "Float32", pa.float64(): "Float64",
+    pa.uint8(): "UInt8", pa.uint16(): "UInt16", pa.uint32(): "UInt32", pa.uint64(): "UInt64",
+    pa.int8(): "Int8", pa.int16(): "Int16", pa.int32(): "Int32", pa.int64(): "Int64",
+    pa.map_(pa.string(), pa.string()): "Map(String, String)",
+}
+
+
+_NARROW_INTEGERS = frozenset({pa.uint8(), pa.uint16(), pa.uint32(), pa.int8(), pa.int16(), pa.int32()})
+
+
+@functools.lru_cache(maxsize=16)
+def _json_lines_shape(schema: pa.Schema) -> tuple[str, str, str, str]:
+    """For `insert_json_lines`: the file's structure, the insert's columns, what to select and
+    the check that required values are there."""
+    structure, select, required = [], [], []
+    for field in schema:
+        name = checked_identifier(field.name)
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ms":
+            # Required, as the batch builders require it: a row without one fails the insert.
+            structure.append(f"{name} Nullable(Int64)")
+            select.append(f"fromUnixTimestamp64Milli(assumeNotNull({name}))")  # by position, no alias
+            required.append(f"throwIf(isNull({name}), 'a row has no {name}') = 0")
+        elif field.type in _NARROW_INTEGERS:
+            # Read wide, then cast with a check: a value out of range fails, as it does in Arrow,
+            # instead of wrapping around.
+            structure.append(f"{name} Int64")
+            select.append(f"accurateCast({name}, '{_CLICKHOUSE_TYPES[field.type]}')")
+        elif field.type in _CLICKHOUSE_TYPES:
+            structure.append(f"{name} {_CLICKHOUSE_TYPES[field.type]}")
+            select.append(name)
+        else:
+            raise ValueError(f"no JSON Lines insert for {field.name} of type {field.type}")
+    where = " WHERE " + " AND ".join(required) if required else ""
+    return ", ".join(structure), ", ".join(checked_identifier(f.name) for f in schema), ", ".join(select), where
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _clean(params: Params | None) -> dict[str, str]:
     return {name: param_text(value) for name, value in (params or {}).items()}
 
@@ -138,6 +180,33 @@ class EmbeddedStore(Store):
             f"INSERT INTO {checked_identifier(table)} ({columns}){settings} "
             f"SELECT {columns} FROM Python(batch)"
         )
+
+    json_lines_inserts = True
+
+    def insert_json_lines(self, table: str, data: bytes, schema: pa.Schema, dedup_token: str | None = None) -> None:
+        """ClickHouse parses the rows itself, from a scratch file (chDB reads local files, and a
+        query cannot carry megabytes of data): no Python object per row or per value."""
+        if not data.strip():
+            return
+        structure, columns, select, where = _json_lines_shape(schema)
+        scratch = self.data_dir / "insert"
+        scratch.mkdir(exist_ok=True)
+        path = scratch / f"{checked_identifier(table)}-{threading.get_ident()}.jsonl"
+        path.write_bytes(data)
+        # One thread and no parallel parsing: the batch stays one block, so a retry with the same
+        # token is recognised as the same block (and the collector keeps its CPU).
+        settings = (" SETTINGS deduplicate_blocks_in_dependent_materialized_views = 1, max_threads = 1,"
+                    " max_insert_threads = 1, input_format_parallel_parsing = 0,"
+                    " input_format_skip_unknown_fields = 1")
+        if dedup_token is not None:
+            settings += f", insert_deduplication_token = '{checked_dedup_token(dedup_token)}'"
+        try:
+            self.command(
+                f"INSERT INTO {checked_identifier(table)} ({columns}){settings} "
+                f"SELECT {select} FROM file({_quoted(str(path))}, 'JSONEachRow', {_quoted(structure)}){where}"
+            )
+        finally:
+            path.unlink(missing_ok=True)
 
     def raw(self, sql: str, fmt: str, params: Params | None = None, readonly: bool = False) -> bytes:
         if not readonly:

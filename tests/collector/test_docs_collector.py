@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.metrics import MetricWrapperBase
 
-from collector.metrics import Metrics
+from collector.metrics import LoopHistogram, Metrics
 from collector.pipeline import DropReason
 from collector.request import FIELDS, MAX_BATCH, MAX_BODY_BYTES, Field
 from collector.steps import STEPS
@@ -23,7 +23,7 @@ def exposed_metrics() -> list[tuple[str, tuple[str, ...]]]:
     """Each metric of collector/metrics.py as /metrics shows it (counters with `_total`), with its labels."""
     found = []
     for value in vars(Metrics()).values():
-        if isinstance(value, MetricWrapperBase):
+        if isinstance(value, MetricWrapperBase | LoopHistogram):
             [family] = value.describe()
             name = family.name + ("_total" if family.type == "counter" else "")
             found.append((name, tuple(value._labelnames)))

@@ -157,7 +157,7 @@ def test_visitor_hashes_are_deterministic_and_depend_on_the_secret() -> None:
 
 def test_a_visitor_hash_is_never_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     class ZeroDigest:
-        def __init__(self, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             pass
 
         def update(self, data: bytes) -> None:
@@ -194,6 +194,19 @@ def test_an_id_is_forgotten_after_two_windows() -> None:
     assert not ids.seen_before("c")  # rotates again: "a" is gone
     assert not ids.seen_before("a")
     assert ids.seen_before("c")
+
+
+def test_uuids_are_kept_as_numbers_and_other_ids_as_text() -> None:
+    ids = RecentIds()
+    event_id = str(uuid.uuid4())
+    ids.remember([event_id, "not-a-uuid", event_id.upper()])
+    assert ids.seen_before(event_id) and ids.seen_before("not-a-uuid")
+    # The upper-case text is another id (the collector only ever passes canonical ones).
+    assert ids.seen_before(event_id.upper())
+    assert not ids.seen_before(event_id.replace("-", ""))
+    assert {type(key) for key in ids._current} == {int, str}
+    ids.forget([event_id, "not-a-uuid"])
+    assert not ids.seen_before(event_id) and not ids.seen_before("not-a-uuid")
 
 
 def test_max_ids_bounds_the_memory_used() -> None:

@@ -6,14 +6,17 @@ import asyncio
 import os
 import time
 import uuid
+import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from collector.flusher import Flusher
-from collector.spool import Checkpoint, GroupCommit, Position, Spool, SpoolFull
-from pipelines.store.base import Store
+from collector.spool import HEADER, Checkpoint, GroupCommit, Position, Spool, SpoolFull
+from pipelines.events import EVENT_SCHEMA, events_batch
+from pipelines.store.base import Store, StoreError
 
 T0 = 1_780_000_000_000  # epoch ms
 
@@ -30,6 +33,14 @@ def wait_until(condition: Any, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.02)
+
+
+def flush_all(spool: Spool, store: Store, batch_rows: int, interval: float = 0.05) -> None:
+    """Run a flusher until the spool is empty, then stop it."""
+    flusher = Flusher(spool, store, batch_rows=batch_rows, interval=interval)
+    flusher.start()
+    wait_until(lambda: spool.pending_bytes == 0)
+    assert flusher.stop(drain_seconds=5)
 
 
 def test_only_synced_records_are_readable(tmp_path: Path) -> None:
@@ -104,6 +115,36 @@ def test_group_commit_acknowledges_after_fsync_with_few_fsyncs(tmp_path: Path) -
     assert syncs < 100, f"{syncs} fsyncs for 500 concurrent appends: group commit is not grouping"
 
 
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), ValueError("a bug")])
+def test_a_failed_group_is_answered_with_an_error_and_the_committer_goes_on(
+    tmp_path: Path, failure: Exception
+) -> None:
+    spool = Spool(tmp_path, max_bytes=1 << 24)
+    original = spool.write
+    failures = [failure]
+
+    def failing_once(records: list[bytes]) -> Position:
+        if failures:
+            raise failures.pop()
+        return original(records)
+
+    spool.write = failing_once  # type: ignore[method-assign]
+
+    async def requests() -> list[BaseException | None]:
+        commit = GroupCommit(spool)
+        commit.start()
+        first = await asyncio.gather(commit.append(rows(1)), return_exceptions=True)
+        second = await asyncio.gather(*(commit.append(rows(1)) for _ in range(20)), return_exceptions=True)
+        await commit.stop()
+        return [*first, *second]
+
+    answers = asyncio.run(requests())
+    assert isinstance(answers[0], OSError)  # 503 for the client, which retries
+    assert answers[1:] == [None] * 20
+    read, _, _ = spool.read(spool.checkpoint.done, 10_000)
+    assert len(read) == 20
+
+
 def test_flusher_stores_every_row_once_and_trims(tmp_path: Path, store: Store) -> None:
     spool = Spool(tmp_path, max_bytes=1 << 24, segment_bytes=50_000)
     flusher = Flusher(spool, store, batch_rows=400, interval=0.1)
@@ -126,17 +167,13 @@ def test_a_batch_in_flight_at_a_crash_is_replayed_once(tmp_path: Path, store: St
     read, end, consumed = spool.read(start, 10_000)
     # The crash: the batch was inserted, but the process died before recording it as done.
     spool.commit(Checkpoint(start, inflight=end))
-    from pipelines.events import events_batch
     token = f"spool-{start.segment}-{start.offset}-{end.segment}-{end.offset}-events"
     store.insert("events", events_batch(read), dedup_token=token)
     del spool
     restarted = Spool(tmp_path, max_bytes=1 << 24)
     restarted.append(rows(10, "/later"))
     restarted.sync()
-    flusher = Flusher(restarted, store, batch_rows=10_000, interval=0.05)
-    flusher.start()
-    wait_until(lambda: restarted.pending_bytes == 0)
-    assert flusher.stop(drain_seconds=5)
+    flush_all(restarted, store, batch_rows=10_000)
     assert store.scalar("SELECT count() FROM events") == 110
     assert store.scalar("SELECT uniqExact(event_id) FROM events") == 110
 
@@ -196,3 +233,66 @@ def test_rows_for_an_unknown_table_are_set_aside_not_lost(tmp_path: Path, store:
     assert flusher.stop(drain_seconds=5)
     [kept] = list((tmp_path / "rejected").iterdir())
     assert "no_such_table" in kept.read_text()
+
+
+def test_records_are_json_lines_and_old_json_array_records_are_read(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_bytes=1 << 20)
+    spool.append(rows(3, "/lines"))
+    spool.sync()
+    segment = next(tmp_path.glob("*.seg"))
+    length, _ = HEADER.unpack_from(segment.read_bytes())
+    payload = segment.read_bytes()[HEADER.size:HEADER.size + length]
+    assert [orjson.loads(line)["path"] for line in payload.split(b"\n")] == ["/lines"] * 3
+    del spool
+    # A segment left by an earlier build, whose records are JSON arrays.
+    legacy = orjson.dumps(rows(2, "/array"))
+    (tmp_path / f"{0:020d}.seg").write_bytes(HEADER.pack(len(legacy), zlib.crc32(legacy)) + legacy)
+    reopened = Spool(tmp_path, max_bytes=1 << 20)
+    payloads, _, _, count = reopened.read_payloads(reopened.checkpoint.done, 100)
+    assert count == 5 and len(payloads) == 2
+    read, _, _ = reopened.read(reopened.checkpoint.done, 100)
+    assert [r["path"] for r in read] == ["/array"] * 2 + ["/lines"] * 3
+
+
+def test_json_lines_and_arrow_inserts_store_the_same_rows(store: Store) -> None:
+    assert store.json_lines_inserts
+    odd = {"props": {"plan": "pro", "quote's\\": "line\nbreak \"q\"", "_table": "_table"},
+           "title": "Über – \u2028 \x00", "rage_click": True, "click_x": 0.25, "screen_width": 1920}
+    arrow_rows = [dict(row, **odd, event_id=str(uuid.uuid4())) for row in rows(3, "/same")]
+    json_rows = [dict(row, event_id=str(uuid.uuid4())) for row in arrow_rows]
+    store.insert("events", events_batch(arrow_rows))
+    store.insert_json_lines("events", b"\n".join(map(orjson.dumps, json_rows)), EVENT_SCHEMA)
+    columns = ", ".join(name for name in EVENT_SCHEMA.names if name != "event_id")
+    stored = store.query(f"SELECT {columns} FROM events ORDER BY timestamp, event_id = {{id:String}}",
+                         {"id": arrow_rows[0]["event_id"]})
+    assert len(stored) == 6 and stored[0::2] == stored[1::2]
+
+
+def test_a_json_lines_insert_is_deduplicated_with_arrow_inserts_of_the_same_token(store: Store) -> None:
+    batch = rows(4, "/token")
+    lines = b"\n".join(map(orjson.dumps, batch))
+    store.insert_json_lines("events", lines, EVENT_SCHEMA, dedup_token="spool-1-0-1-99-events")
+    store.insert_json_lines("events", lines, EVENT_SCHEMA, dedup_token="spool-1-0-1-99-events")
+    store.insert("events", events_batch(batch), dedup_token="spool-1-0-1-99-events")
+    assert store.scalar("SELECT count() FROM events") == 4
+    assert store.scalar("SELECT count() FROM sessions") == store.scalar("SELECT uniqExact(visitor_id) FROM events")
+    with pytest.raises(StoreError):
+        store.insert_json_lines("events", orjson.dumps({"event_id": str(uuid.uuid4())}), EVENT_SCHEMA)
+    assert store.scalar("SELECT count() FROM events") == 4
+    assert not list((Path(store.data_dir) / "insert").iterdir())  # type: ignore[attr-defined]
+
+
+def test_rows_the_store_refuses_as_json_go_as_arrow_or_are_set_aside(tmp_path: Path, store: Store) -> None:
+    spool = Spool(tmp_path, max_bytes=1 << 24)
+    no_timestamp = rows(1, "/no-timestamp")[0]
+    del no_timestamp["timestamp"]
+    spool.append([no_timestamp])  # ClickHouse refuses it, and so does the Arrow builder
+    spool.append(rows(3, "/fine"))
+    spool.append([{**rows(1, "/wide")[0], "screen_width": 70_000}])  # UInt16: refused, never wrapped
+    spool.sync()
+    flush_all(spool, store, batch_rows=1)
+    assert store.scalar("SELECT count() FROM events") == 3
+    assert store.scalar("SELECT count() FROM events WHERE path = '/fine'") == 3
+    kept = sorted(path.read_text() for path in (tmp_path / "rejected").iterdir())
+    assert len(kept) == 2 and any("/no-timestamp" in text for text in kept)
+    assert any("/wide" in text and "70000" in text for text in kept)
