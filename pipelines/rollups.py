@@ -259,11 +259,12 @@ ENTRY_KEY = "toUnixTimestamp64Milli(timestamp) + if(event_type = 'pageview', 0, 
 EXIT_KEY = "toUnixTimestamp64Milli(timestamp) - if(event_type = 'pageview', 0, 1000000000000000)"
 
 
-def visits_sql(query: Query, plan: Plan, exit: bool = False) -> tuple[str, dict[str, Any]]:
+def visits_sql(query: Query, plan: Plan, exit: bool = False, per_event: bool = True) -> tuple[str, dict[str, Any]]:
     """A subquery of the visits that start in the range and pass the filters, one row each.
 
     Columns: VISIT_COLUMNS. `exit_hash` (cityHash64 of the last page view's path) is only computed
-    when asked for, else 0.
+    when asked for, else 0. `per_event=False` leaves out the page and device class conditions
+    (the visit must have such an event): the caller then applies them itself.
     """
     first_seen = first_seen_sql(_first_seen_plan(query, plan))
     raw = plan.source is not Source.SESSIONS
@@ -294,9 +295,9 @@ def visits_sql(query: Query, plan: Plan, exit: bool = False) -> tuple[str, dict[
                    "countIf(event_type IN ('click', 'custom')) AS visit_interactions, "
                    "sumIf(engagement_ms, event_type = 'engagement') AS visit_engagement_ms")
         exit_sql = f"argMax(cityHash64(path), {EXIT_KEY})"
-    for condition in having_event.sql:
+    for condition in having_event.sql if per_event else []:
         where += f" AND session_id IN (SELECT session_id FROM events{sample} WHERE {event_window} AND {condition})"
-    extra = having_event.params
+    extra = having_event.params if per_event else {}
     before, after = visit_conditions(query.filters, first_seen, raw, entry)
     params = {**base_params(query), **before.params, **extra}
     sql = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipelines.filters import FILTERS, checked_filters, event_conditions
 from pipelines.queries._common import (
     ENGAGEMENT_SQL,
     PAGEVIEWS_SQL,
@@ -83,6 +84,53 @@ def _visit_part(query: Query, plan: Plan, new_plan: Plan) -> tuple[str, dict[str
     return f"SELECT {columns}, {new} AS filtered_new FROM ({visits})", params
 
 
+def _joins_page_visits(query: Query, visit_plan: Plan) -> bool:
+    """Whether the joined form serves this filtered query: event filters only (no visit or visitor
+    filter), exactly one of them per event (page or device class), the rest visitor attributes."""
+    filters = checked_filters(query.filters)
+    per_event = [name for name in filters if FILTERS[name].session_column is None]
+    return (visit_plan.source is Source.SESSIONS and len(per_event) == 1
+            and all(FILTERS[name].kind == "event" for name in filters))
+
+
+def _joined_part(query: Query, plan: Plan, new_plan: Plan) -> tuple[str, dict[str, Any]]:
+    """Both parts in one pass over raw events, for a page (or device class) filter.
+
+    The filtered events of the visits' window are read once, summed per visit: their share inside
+    the period gives the event part, and the visits having such an event are the visits from the
+    sessions rollup (filtered by the visitor attributes) that they join. Equal to the two parts
+    apart: a visitor attribute is the same on every event of a visit, so a visit passing it has an
+    event on the page exactly when it has one passing every filter. One sampling (`plan.sample`)
+    serves both sides, so that they hold the same visitors.
+    """
+    sample = plan.sample_sql()
+    window = ("site_id = {site:String} AND timestamp >= toDateTime64({day_from:Date}, 3, 'UTC') "
+              "AND timestamp < toDateTime64({day_to:Date} + 1, 3, 'UTC')")
+    conditions = event_conditions(query.filters, "", first_seen_sql(new_plan), sample)
+    inside = f"timestamp >= {START} AND timestamp < {END}"
+    events = (f"SELECT session_id, any(visitor_id) AS visitor, countIf({inside}) AS period_events, "
+              f"countIf(event_type = 'pageview' AND {inside}) AS period_pageviews, "
+              f"sumIf(engagement_ms, event_type = 'engagement' AND {inside}) AS period_engagement_ms "
+              f"FROM events{sample} WHERE {window}{conditions.and_()} GROUP BY session_id")
+    visits, params = visits_sql(query, plan, per_event=False)
+    new_set = f"SELECT visitor_id FROM ({first_seen_sql(new_plan)}) WHERE first >= {START} AND first < {END}"
+    bounce = (f"v.visit_pageviews = 1 AND v.visit_interactions = 0 "
+              f"AND v.visit_engagement_ms < {BOUNCE_ENGAGEMENT_MS}")
+    columns = ", ".join(f"{scale(expression, plan)} AS {name}" for expression, name in (
+        (f"{UNIQ_IF}(e.visitor, e.period_events > 0)", "visitors"),
+        ("sum(e.period_pageviews)", "pageviews"),
+        ("sum(e.period_engagement_ms)", "engagement_ms"),
+        ("countIf(v.visit)", "visits"),
+        (f"countIf(v.visit AND {bounce})", "bounces"),
+        ("sumIf(dateDiff('millisecond', v.visit_start, v.visit_end), v.visit)", "duration_ms"),
+        ("sumIf(v.visit_pageviews, v.visit)", "pages_in_visits"),
+        (f"{UNIQ_IF}(v.visitor, v.visit AND v.visitor IN ({new_set}))", "filtered_new"),
+    ))
+    sql = (f"SELECT {columns} FROM (SELECT *, 1 AS visit FROM ({visits})) AS v "
+           f"RIGHT JOIN ({events}) AS e ON v.session_id = e.session_id")
+    return sql, {**params, **conditions.params}
+
+
 def _new_part(periods: list[tuple[Query, str]], plan: Plan) -> str:
     """Unfiltered new visitors of every period (`new_0`, `new_1`) in one pass over first-seen times.
 
@@ -103,6 +151,9 @@ def period_sql(store: Store, query: Query) -> tuple[str, dict[str, Any], tuple[P
         new_plan = plan_first_seen(store, query)
     else:  # new visitors among the filtered visits: first-seen sampled like the visits it meets
         new_plan = Plan(Source.EVENTS if query.source == "raw" else Source.FIRST_SEEN, visit_plan.sample)
+    if query.filters and event_plan.source is Source.EVENTS and _joins_page_visits(query, visit_plan):
+        sql, params = _joined_part(query, visit_plan, new_plan)
+        return sql, params, (Plan(Source.EVENTS, visit_plan.sample), visit_plan), new_plan
     event_sql, event_params = _event_part(query, event_plan)
     visit_sql, visit_params = _visit_part(query, visit_plan, new_plan)
     sql = f"SELECT * FROM ({event_sql}) AS e CROSS JOIN ({visit_sql}) AS v"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -111,3 +112,18 @@ def test_kolkata_falls_back_to_raw_events_but_keeps_visits_from_the_rollup(site:
     values = _values(report)
     assert values["visitors"] == 7  # visitor 7 (21:55 June 11) falls outside; visitor 6 inside
     assert values["visits"] == 7  # s61 now starts inside, s71 outside
+
+
+@pytest.mark.parametrize("filters", [
+    {"page": "/pricing", "country": "DE"},
+    {"device_class": "mobile", "country": "US"},
+    {"page": "/", "device": "desktop", "browser": "Firefox"},
+    {"page": "/pricing", "device_class": "desktop"},  # two per-event filters: not joined
+])
+def test_page_filters_joined_to_visits_equal_raw_events(site: Store, filters: dict[str, str]) -> None:
+    """With one page (or device class) filter, the event and visit parts come from one pass over
+    raw events joined to the sessions rollup: the same numbers as from raw events alone."""
+    query = make_query(filters=filters, comparison="previous")
+    auto = stats.run(site, query)
+    assert "sessions" in auto.sources
+    assert auto.rows == stats.run(site, replace(query, source="raw")).rows
