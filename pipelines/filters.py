@@ -178,6 +178,7 @@ def event_conditions(filters: Mapping[str, str], landing_from: str, first_seen_s
     if landing:
         sql.append(
             f"session_id IN (SELECT session_id FROM events{sample} WHERE site_id = {{site:String}} "
+            f"AND toDate(timestamp) BETWEEN toDate({landing_from}) AND toDate({{end:DateTime64(3, 'UTC')}}) "
             f"AND timestamp >= {landing_from} AND timestamp < {{end:DateTime64(3, 'UTC')}} "
             f"AND {LANDING_SQL} AND {' AND '.join(landing)})"
         )

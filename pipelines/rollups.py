@@ -47,6 +47,12 @@ MARGIN_DAYS = 1
 
 START = "{start:DateTime64(3, 'UTC')}"
 END = "{end:DateTime64(3, 'UTC')}"
+# `events` is sorted by toDate(timestamp), but ClickHouse (26.9) derives no range of that key from
+# bounds on the DateTime64 `timestamp` itself: it reads every granule of each month touched (a
+# "today" view read the whole month). So every raw-event range also states its UTC days.
+PERIOD_DAYS = f"toDate(timestamp) BETWEEN toDate({START}) AND toDate({END})"
+# The visits' window on raw events: whole UTC days, MARGIN_DAYS around the range.
+EVENT_WINDOW = "site_id = {site:String} AND toDate(timestamp) BETWEEN {day_from:Date} AND {day_to:Date}"
 
 
 class Source(StrEnum):
@@ -208,7 +214,7 @@ def events_where(query: Query, plan: Plan) -> Conditions:
     first_seen = first_seen_sql(_first_seen_plan(query, plan))
     filters = event_conditions(query.filters, "toDateTime64({day_from:Date}, 3, 'UTC')", first_seen,
                                plan.sample_sql())
-    sql = ["site_id = {site:String}", f"timestamp >= {START}", f"timestamp < {END}", *filters.sql]
+    sql = ["site_id = {site:String}", PERIOD_DAYS, f"timestamp >= {START}", f"timestamp < {END}", *filters.sql]
     return Conditions(sql, {**base_params(query), **filters.params})
 
 
@@ -270,8 +276,6 @@ def visits_sql(query: Query, plan: Plan, exit: bool = False, per_event: bool = T
     raw = plan.source is not Source.SESSIONS
     sample = plan.sample_sql()
     # Page and device class: the visit must have such an event in the same window.
-    event_window = ("site_id = {site:String} AND timestamp >= toDateTime64({day_from:Date}, 3, 'UTC') "
-                    "AND timestamp < toDateTime64({day_to:Date} + 1, 3, 'UTC')")
     having_event = event_conditions(
         {name: value for name, value in query.filters.items()
          if FILTERS[name].kind == "event" and FILTERS[name].session_column is None}, "", first_seen, sample)
@@ -289,14 +293,14 @@ def visits_sql(query: Query, plan: Plan, exit: bool = False, per_event: bool = T
             return f"argMin(cityHash64({ENTRY_COLUMNS[field]}), {ENTRY_KEY})"
 
         source = f"events{sample}"
-        where = event_window
+        where = EVENT_WINDOW
         columns = ("min(timestamp) AS visit_start, max(timestamp) AS visit_end, "
                    "countIf(event_type = 'pageview') AS visit_pageviews, "
                    "countIf(event_type IN ('click', 'custom')) AS visit_interactions, "
                    "sumIf(engagement_ms, event_type = 'engagement') AS visit_engagement_ms")
         exit_sql = f"argMax(cityHash64(path), {EXIT_KEY})"
     for condition in having_event.sql if per_event else []:
-        where += f" AND session_id IN (SELECT session_id FROM events{sample} WHERE {event_window} AND {condition})"
+        where += f" AND session_id IN (SELECT session_id FROM events{sample} WHERE {EVENT_WINDOW} AND {condition})"
     extra = having_event.params if per_event else {}
     before, after = visit_conditions(query.filters, first_seen, raw, entry)
     params = {**base_params(query), **before.params, **extra}
@@ -313,6 +317,5 @@ def page_names_sql(plan: Plan) -> str:
     if plan.source is Source.SESSIONS:
         return ("SELECT DISTINCT value, cityHash64(value) AS hash FROM rollup_daily WHERE site_id = {site:String} "
                 "AND dimension = 'page' AND day BETWEEN {day_from:Date} AND {day_to:Date}")
-    return ("SELECT DISTINCT path AS value, cityHash64(path) AS hash FROM events WHERE site_id = {site:String} "
-            "AND timestamp >= toDateTime64({day_from:Date}, 3, 'UTC') "
-            "AND timestamp < toDateTime64({day_to:Date} + 1, 3, 'UTC') AND event_type = 'pageview'")
+    return (f"SELECT DISTINCT path AS value, cityHash64(path) AS hash FROM events WHERE {EVENT_WINDOW} "
+            "AND event_type = 'pageview'")

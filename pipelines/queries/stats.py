@@ -35,6 +35,7 @@ from pipelines.queries._common import (
 from pipelines.query import Query
 from pipelines.rollups import (
     END,
+    EVENT_WINDOW,
     START,
     Plan,
     Source,
@@ -104,14 +105,12 @@ def _joined_part(query: Query, plan: Plan, new_plan: Plan) -> tuple[str, dict[st
     serves both sides, so that they hold the same visitors.
     """
     sample = plan.sample_sql()
-    window = ("site_id = {site:String} AND timestamp >= toDateTime64({day_from:Date}, 3, 'UTC') "
-              "AND timestamp < toDateTime64({day_to:Date} + 1, 3, 'UTC')")
     conditions = event_conditions(query.filters, "", first_seen_sql(new_plan), sample)
     inside = f"timestamp >= {START} AND timestamp < {END}"
     events = (f"SELECT session_id, any(visitor_id) AS visitor, countIf({inside}) AS period_events, "
               f"countIf(event_type = 'pageview' AND {inside}) AS period_pageviews, "
               f"sumIf(engagement_ms, event_type = 'engagement' AND {inside}) AS period_engagement_ms "
-              f"FROM events{sample} WHERE {window}{conditions.and_()} GROUP BY session_id")
+              f"FROM events{sample} WHERE {EVENT_WINDOW}{conditions.and_()} GROUP BY session_id")
     visits, params = visits_sql(query, plan, per_event=False)
     new_set = f"SELECT visitor_id FROM ({first_seen_sql(new_plan)}) WHERE first >= {START} AND first < {END}"
     bounce = (f"v.visit_pageviews = 1 AND v.visit_interactions = 0 "

@@ -60,6 +60,7 @@ _JOINS = {
         "LEFT JOIN (SELECT session_id, argMin(referrer_source, timestamp) AS source FROM events "
         "WHERE site_id = {site:String} AND event_type = 'pageview' "
         "AND session_id IN (SELECT session_id FROM r WHERE session_id != 0) "
+        "AND toDate(timestamp) BETWEEN toDate({start:DateTime64(3, 'UTC')}) - 1 AND toDate({end:DateTime64(3, 'UTC')}) "
         "AND timestamp >= {start:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND timestamp < {end:DateTime64(3, 'UTC')} "
         "GROUP BY session_id) AS entry ON entry.session_id = r.session_id "
     ),

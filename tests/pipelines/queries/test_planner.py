@@ -12,7 +12,7 @@ from pipelines.queries import PANELS, countries, stats, timeseries
 from pipelines.query import Query
 from pipelines.rollups import Plan, Source, plan_events, plan_first_seen, plan_visits
 from pipelines.store.base import Store
-from tests.pipelines.queries.conftest import FIRST_INSERT, insert, make_query
+from tests.pipelines.queries.conftest import FIRST_INSERT, insert, make_query, pv
 
 
 @pytest.mark.parametrize(("options", "dimension", "expected"), [
@@ -145,3 +145,25 @@ def test_large_row_counts_are_reused_briefly_and_small_ones_never(site: Store, m
     more_visits(2000)
     monkeypatch.setattr(rollups, "SAMPLE_VISITS_ABOVE", 4)
     assert plan_visits(site, month).sample == expected(month) > sampled  # counted afresh
+
+
+def _granules_read(store: Store, where: str, params: dict[str, object]) -> tuple[int, int]:
+    """(granules the primary key selects, granules of the parts) for a count over raw events."""
+    explain = store.query(f"EXPLAIN indexes = 1 SELECT count() FROM events WHERE {where}", params)
+    lines = [row["explain"].strip("│├└─ ") for row in explain]
+    key = lines.index("PrimaryKey")
+    selected, total = next(line for line in lines[key:] if line.startswith("Granules:")).split()[1].split("/")
+    return int(selected), int(total)
+
+
+def test_raw_event_ranges_let_the_primary_key_skip_other_days(store: Store) -> None:
+    # Four days of 12k page views in one part (one month): 6 granules of 8192 rows, in day order.
+    # Bounds on `timestamp` alone would select all of them; the stated days select the day's own.
+    insert(store, [pv(f"06-{day} {minute // 60 % 24:02d}:{minute % 60:02d}", minute, minute)
+                   for day in (10, 11, 12, 13) for minute in range(12_000)])
+    query = make_query(date(2025, 6, 13), date(2025, 6, 13), timezone="UTC")
+    where = rollups.events_where(query, Plan(Source.EVENTS))
+    assert _granules_read(store, where.where(), where.params) == (2, 6)  # rows 36,000-47,999
+    assert store.scalar(f"SELECT count() FROM events WHERE {where.where()}", where.params) == 12_000
+    # The visits' window: the range and one margin day each side (rows 24,000-47,999).
+    assert _granules_read(store, rollups.EVENT_WINDOW, rollups.base_params(query)) == (4, 6)
