@@ -25,7 +25,7 @@ CREATE TABLE events
     `visitor_id` UInt64 COMMENT 'Visitor: hash of the tracker\'s first-party id, or of IP + user agent + daily salt in cookieless mode',
     `session_id` UInt64 COMMENT 'Visit: a new one starts after 30 minutes of silence',
     `hostname` LowCardinality(String) COMMENT 'Hostname of the page',
-    `path` String COMMENT 'URL path of the page, without query string',
+    `path` LowCardinality(String) COMMENT 'URL path of the page, without query string',
     `query` String COMMENT 'URL query string, without the leading ?',
     `title` String COMMENT 'Document title',
     `referrer` String COMMENT 'Full external referrer URL (empty for direct and internal traffic)',
