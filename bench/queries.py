@@ -68,6 +68,7 @@ class Fill:
     filled_at: str
     reused: bool  # filled by an earlier run into the kept --data-dir
     peak_rss_mb: int | None  # of the `footfall demo-data` process, when this run filled
+    note: str = ""  # how an earlier run filled it, when that was unusual
 
 
 def fill(data_dir: Path, events: int, seed: int) -> Fill:
@@ -80,6 +81,7 @@ def fill(data_dir: Path, events: int, seed: int) -> Fill:
             str(earlier.get("filled_at", "")),
             reused=True,
             peak_rss_mb=earlier.get("peak_rss_mb"),
+            note=str(earlier.get("note", "")),
         )
     started = time.perf_counter()
     footfall(data_dir, "sites", "add", SITE, "--timezone", TIMEZONE)
@@ -341,6 +343,7 @@ def run_bench(data_dir: Path, args: argparse.Namespace, filled: Fill) -> dict[st
         "fill_seconds": round(filled.seconds, 1),
         "filled_at": filled.filled_at,
         "fill_reused": filled.reused,
+        "fill_note": filled.note,
         "migrated": prepared["migrated"],
         "settle_seconds": prepared["settle_seconds"],
         "prepare_peak_rss_mb": prepared["peak_rss_mb"],
@@ -387,6 +390,8 @@ def _fill_note(result: dict[str, Any]) -> str:
         else "filled by this run"
     )
     note = f"Data {how}: `footfall demo-data`, with the rollups' views, took {result['fill_seconds']} s"
+    if result.get("fill_note"):
+        note += f" ({result['fill_note']})"
     if result["migrated"]:
         note += f"; migrations applied before timing: {', '.join(result['migrated'])}"
     return note + f"; settling merges and `OPTIMIZE … FINAL` of every table: {result['settle_seconds']} s."

@@ -18,6 +18,7 @@ from pipelines.store.base import Store
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SCHEMA_SNAPSHOT = Path(__file__).parent / "schema.sql"
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_EARLIER_CHECKSUM = re.compile(r"^-- earlier checksum: ([0-9a-f]{64})[ \t]*$", re.MULTILINE)
 
 _CREATE_LEDGER = """
 CREATE TABLE IF NOT EXISTS schema_migrations
@@ -45,6 +46,16 @@ class Migration:
     @property
     def checksum(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    @property
+    def earlier_checksums(self) -> set[str]:
+        """Checksums of earlier texts of this migration that left a store in the same state.
+
+        A migration is amended in place only to fix how it runs (one that failed on large stores),
+        never what it makes; its file then names each earlier text's checksum on a line
+        `-- earlier checksum: <sha256>`, so stores that applied that text stay up to date.
+        """
+        return set(_EARLIER_CHECKSUM.findall(self.sql))
 
     def statements(self) -> list[str]:
         """Statements end with `;` at the end of a line; comment-only chunks are skipped."""
@@ -81,7 +92,7 @@ def pending_migrations(store: Store, migrations: list[Migration] | None = None) 
     applied = applied_checksums(store)
     for migration in migrations:
         recorded = applied.get(migration.version)
-        if recorded is not None and recorded != migration.checksum:
+        if recorded is not None and recorded != migration.checksum and recorded not in migration.earlier_checksums:
             raise MigrationError(
                 f"migration {migration.version:04d}_{migration.name} was edited after it was applied; "
                 "add a new numbered migration instead of changing an applied one"

@@ -8,7 +8,10 @@
 -- (before or after the swap) starts over from whichever table then holds the data. Migrations run
 -- before the collector starts, and the views are dropped first, so no insert races the copy.
 -- The copy streams in small blocks (states take much more memory decoded than stored) and has no
--- time limit: with 100M events the hourly rollup has ~15M rows.
+-- time limit: with 100M events the hourly rollup has ~15M rows, and a 65,536-row insert block of
+-- decoded states outgrew the 1 GB query memory limit, so blocks are 16,384 rows. That was the only
+-- change: a store that applied the earlier text holds the same tables.
+-- earlier checksum: 2cb206684c4a8eaa6154346ccf895a2fa6b2e771c82138c63ce2ce9f1d32adf8
 DROP VIEW IF EXISTS rollup_daily_mv;
 
 DROP VIEW IF EXISTS rollup_hourly_mv;
@@ -35,8 +38,8 @@ TTL hour + toIntervalDay(retention_days) + toIntervalHour(1) WHERE retention_day
 SETTINGS index_granularity = 256, non_replicated_deduplication_window = 10000;
 
 INSERT INTO rollup_hourly_next SELECT * FROM rollup_hourly
-SETTINGS max_execution_time = 0, insert_deduplicate = 0, max_threads = 1, max_block_size = 8192,
-    min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 0;
+SETTINGS max_execution_time = 0, insert_deduplicate = 0, max_threads = 1, max_block_size = 4096,
+    min_insert_block_size_rows = 16384, min_insert_block_size_bytes = 0;
 
 EXCHANGE TABLES rollup_hourly AND rollup_hourly_next;
 
@@ -64,8 +67,8 @@ TTL day + toIntervalDay(retention_days + 1) WHERE retention_days > 0
 SETTINGS index_granularity = 256, non_replicated_deduplication_window = 10000;
 
 INSERT INTO rollup_daily_next SELECT * FROM rollup_daily
-SETTINGS max_execution_time = 0, insert_deduplicate = 0, max_threads = 1, max_block_size = 8192,
-    min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 0;
+SETTINGS max_execution_time = 0, insert_deduplicate = 0, max_threads = 1, max_block_size = 4096,
+    min_insert_block_size_rows = 16384, min_insert_block_size_bytes = 0;
 
 EXCHANGE TABLES rollup_daily AND rollup_daily_next;
 

@@ -50,6 +50,18 @@ def test_an_applied_migration_edited_later_is_refused(make_store: Callable[..., 
         migrate(store, [edited])
 
 
+def test_an_amended_migration_naming_the_applied_text_is_up_to_date(make_store: Callable[..., Store]) -> None:
+    store = make_store(migrated=False)
+    original = Migration(1, "things", "CREATE TABLE IF NOT EXISTS things (a UInt8) ENGINE = MergeTree ORDER BY a;")
+    migrate(store, [original])
+    amended = Migration(1, "things", f"-- earlier checksum: {original.checksum}\n"
+                        + original.sql.replace("ORDER BY a", "ORDER BY a SETTINGS index_granularity = 8192"))
+    assert migrate(store, [amended]) == []  # not applied again, not refused
+    other = Migration(1, "things", f"-- earlier checksum: {'0' * 64}\n{original.sql} ")
+    with pytest.raises(MigrationError, match="edited after it was applied"):
+        migrate(store, [other])
+
+
 def test_new_migrations_apply_in_order(make_store: Callable[..., Store]) -> None:
     store = make_store(migrated=False)
     one = Migration(1, "a", "CREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = MergeTree ORDER BY x;")
