@@ -8,6 +8,7 @@ step is timed and every drop counted by reason in /metrics.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -61,12 +62,16 @@ Step = Callable[[Event, "Context"], None]
 
 def run_steps(event: Event, context: Context, steps: Sequence[Step]) -> Event:
     metrics = context.metrics
-    # One clock read per step: each step ends when the next begins.
-    began = time.perf_counter()
+    # One clock read per step: each step ends when the next begins. The observation is
+    # `LoopHistogramChild.observe` written out: its call was 6 % of the steps' time (py-spy).
+    clock = time.perf_counter
+    began = clock()
     for step, timer in metrics.step_timers(steps):
         step(event, context)
-        ended = time.perf_counter()
-        timer.observe(ended - began)
+        ended = clock()
+        elapsed = ended - began
+        timer.counts[bisect_left(timer.bounds, elapsed)] += 1
+        timer.sum += elapsed
         began = ended
         if event.dropped is not None:
             metrics.dropped_by(event.dropped.value).inc()

@@ -99,17 +99,22 @@ def put_geolocation(event: Event, context: Context) -> None:
 
 
 def put_referrer(event: Event, context: Context) -> None:
-    assert event.site is not None
-    event.row.update(_referral_fields(event.payload.get("referrer", ""), event.payload["url"], event.site))
+    site = event.site
+    assert site is not None
+    payload = event.payload
+    event.row.update(_referral_fields(payload.get("referrer", ""), payload["url"], site.site_id, site.hostnames))
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
-def _referral_fields(referrer: str, url: str, site: Site) -> Mapping[str, str]:
-    """The row fields of `classify_referral`, which is a pure function of these three (the page's
-    hostname and UTM tags come from `url`); the same referrer and page pairs keep coming back,
-    so cached. Empty fields are left out, as in `_page_fields`."""
+def _referral_fields(referrer: str, url: str, site_id: str, hostnames: tuple[str, ...]) -> Mapping[str, str]:
+    """The row fields of `classify_referral`, which is a pure function of these (the page's
+    hostname and UTM tags come from `url`, the site's own hostnames from `site_id` and
+    `hostnames`); the same referrer and page pairs keep coming back, so cached. Keyed by the
+    site's id and hostnames rather than the Site, whose generated hash and equality go over all
+    of its fields on every lookup. Empty fields are left out, as in `_page_fields`."""
     page = _page_fields(url)
     utm = {key: page[key] for key in UTM_KEYS if key in page}
+    site = Site(site_id=site_id, hostnames=hostnames)  # all that `allows_hostname` reads
     referral: Referral = classify_referral(
         referrer, url, lambda host: site.allows_hostname(host) or host == page["hostname"], utm,
     )
@@ -120,25 +125,26 @@ def _referral_fields(referrer: str, url: str, site: Site) -> Mapping[str, str]:
 
 def put_identity(event: Event, context: Context) -> None:
     """Timestamp, visitor and visit (see collector/identity.py)."""
-    assert event.site is not None
+    site, payload = event.site, event.payload
+    assert site is not None
     when = event.received_ms
-    if event.trusted and "timestamp" in event.payload:
+    if event.trusted and "timestamp" in payload:
         # A server sender may backdate, but never into the future nor past a day.
-        when = max(event.received_ms - MAX_CLIENT_AGE_MS, min(event.payload["timestamp"], event.received_ms))
-    first_party = event.payload.get("visitor")
-    if first_party and not event.site.cookieless:
-        visitor = context.hasher.hash(b"id", event.site.site_id, first_party)
+        when = max(event.received_ms - MAX_CLIENT_AGE_MS, min(payload["timestamp"], event.received_ms))
+    first_party = payload.get("visitor")
+    if first_party and not site.cookieless:
+        visitor = context.hasher.hash(b"id", site.site_id, first_party)
     else:
         today, yesterday = context.salts.for_time(when)
-        visitor = context.hasher.hash(today, event.site.site_id, event.ip, event.user_agent)
+        visitor = context.hasher.hash(today, site.site_id, event.ip, event.user_agent)
         if yesterday is not None:
             # A visit that began before midnight continues under yesterday's hash.
-            before = context.hasher.hash(yesterday, event.site.site_id, event.ip, event.user_agent)
+            before = context.hasher.hash(yesterday, site.site_id, event.ip, event.user_agent)
             if context.sessions.active(before, when):
                 visitor = before
-    event.row.update(
-        timestamp=when, visitor_id=visitor, session_id=context.sessions.session_for(visitor, when),
-    )
+    row = event.row
+    row["timestamp"], row["visitor_id"] = when, visitor
+    row["session_id"] = context.sessions.session_for(visitor, when)
 
 
 def apply_privacy(event: Event, context: Context) -> None:
@@ -170,15 +176,18 @@ EVENT_FIELDS = (
 )
 
 
+_EVENT_FIELDS = frozenset(EVENT_FIELDS)
+
+
 def put_event_fields(event: Event, context: Context) -> None:
     payload = event.payload
     name = payload["name"].strip()
     row = event.row
     row["event_type"] = name if name in BUILTIN_TYPES else "custom"
     row["event_name"] = name
-    for key in EVENT_FIELDS:
-        value = payload.get(key)
-        if value:
+    # Over the payload's few keys rather than all of EVENT_FIELDS, most of which an event lacks.
+    for key, value in payload.items():
+        if value and key in _EVENT_FIELDS:
             row[key] = value
 
 
