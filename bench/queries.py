@@ -450,8 +450,8 @@ def write_results(result: dict[str, Any]) -> None:
     """Replace this size's subsection of `## Queries` in RESULTS.md; keep every other section."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     section = results_section(result)
-    heading = "## Queries"
-    match = re.search(r"^## Queries\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    heading = "## Queries: `bench/queries.py`"
+    match = re.search(r"^## Queries\b[^\n]*\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
     intro = (
         "Dashboard panels over demo traffic (bench/queries.py): rollups for the unfiltered view, raw "
         "events (sampled when huge) where filters need them.\n\n"
@@ -463,7 +463,7 @@ def write_results(result: dict[str, Any]) -> None:
         size_heading = section.splitlines()[0]
         sub = re.search(rf"^{re.escape(size_heading)}\n.*?(?=^### |\Z)", body, re.MULTILINE | re.DOTALL)
         body = body.replace(sub.group(0), section) if sub else body.rstrip("\n") + "\n\n" + section
-        text = text[: match.start(1)] + body + text[match.end(1) :]
+        text = text[: match.start(1)] + body.rstrip("\n") + "\n\n" + text[match.end(1) :]
     RESULTS.write_text(text.rstrip("\n") + "\n")
 
 
