@@ -34,6 +34,22 @@ DEVICE_CLASS_SQL = (
 )
 SCREEN_SQL = "concat(toString(screen_width), 'x', toString(screen_height))"
 LANDING_SQL = "event_type = 'pageview' AND referrer_medium != 'internal'"
+
+
+# The query's UTC range as typed parameters (rollups.base_params fills them).
+START = "{start:DateTime64(3, 'UTC')}"
+END = "{end:DateTime64(3, 'UTC')}"
+
+
+def events_range(start: str, end: str) -> str:
+    """Raw events with `start` <= timestamp < `end` (SQL expressions of UTC times).
+
+    `events` is sorted by toDate(timestamp), but ClickHouse (26.9) derives no range of that key
+    from bounds on the DateTime64 `timestamp` itself: it reads every granule of each month
+    touched (a "today" view read the whole month). So the range states its UTC days too.
+    """
+    return (f"toDate(timestamp) BETWEEN toDate({start}) AND toDate({end}) "
+            f"AND timestamp >= {start} AND timestamp < {end}")
 # A visit's entry: argMin over its events of each field's cityHash64, page views first
 # (migration 0007 keeps these states in `sessions`). Entry field → events column.
 ENTRY_COLUMNS = {
@@ -147,9 +163,9 @@ class Conditions:
 
 def first_seen_set(visitor_type: str, first_seen_sql: str) -> str:
     """`visitor_id IN (…)` for new (first seen inside [start, end)) or returning visitors."""
-    bound = "first >= {start:DateTime64(3, 'UTC')}" if visitor_type == "new" else "first < {start:DateTime64(3, 'UTC')}"
+    bound = f"first >= {START}" if visitor_type == "new" else f"first < {START}"
     if visitor_type == "new":
-        bound += " AND first < {end:DateTime64(3, 'UTC')}"
+        bound += f" AND first < {END}"
     return f"visitor_id IN (SELECT visitor_id FROM ({first_seen_sql}) WHERE {bound})"
 
 
@@ -178,8 +194,7 @@ def event_conditions(filters: Mapping[str, str], landing_from: str, first_seen_s
     if landing:
         sql.append(
             f"session_id IN (SELECT session_id FROM events{sample} WHERE site_id = {{site:String}} "
-            f"AND toDate(timestamp) BETWEEN toDate({landing_from}) AND toDate({{end:DateTime64(3, 'UTC')}}) "
-            f"AND timestamp >= {landing_from} AND timestamp < {{end:DateTime64(3, 'UTC')}} "
+            f"AND {events_range(landing_from, END)} "
             f"AND {LANDING_SQL} AND {' AND '.join(landing)})"
         )
     return Conditions(sql, params)

@@ -26,11 +26,14 @@ from enum import StrEnum
 from typing import Any
 
 from pipelines.filters import (
+    END,
     ENTRY_COLUMNS,
     FILTERS,
+    START,
     Conditions,
     checked_filters,
     event_conditions,
+    events_range,
     hourly_filter,
     needs_raw_visits,
     visit_conditions,
@@ -45,13 +48,8 @@ SAMPLE_VISITORS_ABOVE = 2_000_000
 # counted) to one day after it (a visit that began inside it keeps its later events).
 MARGIN_DAYS = 1
 
-START = "{start:DateTime64(3, 'UTC')}"
-END = "{end:DateTime64(3, 'UTC')}"
-# `events` is sorted by toDate(timestamp), but ClickHouse (26.9) derives no range of that key from
-# bounds on the DateTime64 `timestamp` itself: it reads every granule of each month touched (a
-# "today" view read the whole month). So every raw-event range also states its UTC days.
-PERIOD_DAYS = f"toDate(timestamp) BETWEEN toDate({START}) AND toDate({END})"
-# The visits' window on raw events: whole UTC days, MARGIN_DAYS around the range.
+# The visits' window on raw events: whole UTC days (the key's own terms, see
+# filters.events_range), MARGIN_DAYS around the range.
 EVENT_WINDOW = "site_id = {site:String} AND toDate(timestamp) BETWEEN {day_from:Date} AND {day_to:Date}"
 
 
@@ -214,7 +212,7 @@ def events_where(query: Query, plan: Plan) -> Conditions:
     first_seen = first_seen_sql(_first_seen_plan(query, plan))
     filters = event_conditions(query.filters, "toDateTime64({day_from:Date}, 3, 'UTC')", first_seen,
                                plan.sample_sql())
-    sql = ["site_id = {site:String}", PERIOD_DAYS, f"timestamp >= {START}", f"timestamp < {END}", *filters.sql]
+    sql = ["site_id = {site:String}", events_range(START, END), *filters.sql]
     return Conditions(sql, {**base_params(query), **filters.params})
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from pipelines.filters import END, START
 from pipelines.queries._common import UNIQ, Report, ratio, report, run_sql, scale
 from pipelines.query import Query
-from pipelines.rollups import END, START, Plan, Source, first_seen_sql, plan_visits, visits_sql
+from pipelines.rollups import Plan, Source, first_seen_sql, plan_visits, visits_sql
 from pipelines.store.base import Store
 
 NAME = "retention"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipelines.filters import FILTERS, checked_filters, event_conditions
+from pipelines.filters import END, FILTERS, START, checked_filters, event_conditions
 from pipelines.queries._common import (
     ENGAGEMENT_SQL,
     PAGEVIEWS_SQL,
@@ -34,9 +34,7 @@ from pipelines.queries._common import (
 )
 from pipelines.query import Query
 from pipelines.rollups import (
-    END,
     EVENT_WINDOW,
-    START,
     Plan,
     Source,
     events_where,

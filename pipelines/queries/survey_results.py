@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipelines.filters import END, START, events_range
 from pipelines.store.base import Store
 from pipelines.surveys import SCORE_RANGES
 
@@ -60,8 +61,7 @@ _JOINS = {
         "LEFT JOIN (SELECT session_id, argMin(referrer_source, timestamp) AS source FROM events "
         "WHERE site_id = {site:String} AND event_type = 'pageview' "
         "AND session_id IN (SELECT session_id FROM r WHERE session_id != 0) "
-        "AND toDate(timestamp) BETWEEN toDate({start:DateTime64(3, 'UTC')}) - 1 AND toDate({end:DateTime64(3, 'UTC')}) "
-        "AND timestamp >= {start:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND timestamp < {end:DateTime64(3, 'UTC')} "
+        f"AND {events_range(START + ' - INTERVAL 1 DAY', END)} "
         "GROUP BY session_id) AS entry ON entry.session_id = r.session_id "
     ),
     # The visitor's first event ever: new when it belongs to the answer's visit.
