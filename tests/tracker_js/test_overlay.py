@@ -89,7 +89,8 @@ def test_the_overlay_draws_each_elements_share_over_the_live_page(
     tab = open_tab()
     tab.goto(f"{pages_url}{PAGE}#ff-overlay={token()}")
     tab.page.wait_for_function(
-        "() => document.querySelector('footfall-overlay')?.shadowRoot.querySelector('.p').textContent.includes('Esc')")
+        "() => document.querySelector('footfall-overlay')?.shadowRoot?.querySelector('.p')"
+        "?.textContent.includes('Esc')")
     state = overlay_state(tab)
     assert state["bar"] == (f"Footfall heatmap · {PAGE} · desktop · 3 elements (2 not found on this page) · Esc hides")
     boxes = {box["badge"]: box for box in state["boxes"]}
@@ -128,8 +129,9 @@ def test_a_bad_token_says_why(overlay_site: tuple[RunningServer, str], open_tab:
     _, pages_url = overlay_site
     tab = open_tab()
     tab.goto(f"{pages_url}{PAGE}#ff-overlay={make()}")
-    bar = "() => document.querySelector('footfall-overlay')?.shadowRoot.querySelector('.p').textContent"
-    tab.page.wait_for_function(f"() => !({bar})().includes('loading')")
+    bar = "() => document.querySelector('footfall-overlay')?.shadowRoot?.querySelector('.p')?.textContent"
+    # Until the overlay has drawn its bar there is no text: keep waiting rather than throw.
+    tab.page.wait_for_function(f"() => !(({bar})() ?? 'loading').includes('loading')")
     assert overlay_state(tab) == {"bar": f"Footfall heatmap: {message}", "boxes": []}
     # The browser itself logs the 401, and the 403 that lacks a CORS header; the page sees no error.
     assert [e for e in tab.errors if not any(net in e for net in ("status of 401", "CORS", "ERR_FAILED"))] == []
